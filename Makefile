@@ -1,0 +1,102 @@
+# ArcNet build. `make` builds the library, the programs, the benchmarks and
+# the tests; `make test` runs every test plain and under ASan + UBSan;
+# `make run` starts ArcNet on its embedded default. Libraries come from
+# Debian and are found with pkg-config; scripts/install-deps installs
+# whatever is missing.
+
+CC       ?= gcc
+PKGS     := libcjson msgpack sqlite3 libpq libwebsockets libcurl openssl \
+            rdkafka
+TEST_PKGS := cmocka
+
+BUILD    ?= build
+OPT      ?= -O2
+SAN      ?=
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS   := -std=c17 -D_GNU_SOURCE $(OPT) -g $(WARN) -ffp-contract=off \
+            -Isrc $(SAN)
+LDLIBS   := -lm -lpthread
+
+# The package list is resolved lazily so that `make deps` works on a
+# machine where pkg-config does not know the packages yet.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+LIB_SRC  := $(sort $(wildcard src/*/*.c))
+LIB_SRC  := $(filter-out src/bin/%,$(LIB_SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libarcnet.a
+
+BINS     := $(BUILD)/arcnet
+BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench-%,$(wildcard bench/*.c))
+TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,\
+              $(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps run test test-unit test-sanitize sanitize style bench \
+        clean
+
+all: $(LIB) $(BINS) $(BENCHES) $(TESTS)
+
+deps:
+	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/arcnet: $(BUILD)/src/bin/arcnet.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/bench-%: $(BUILD)/bench/%.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -Itests -MMD -MP \
+	    -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) $(LDLIBS)
+
+# Sanitized build of everything, in its own tree.
+sanitize:
+	$(MAKE) BUILD=build/san OPT=-O1 \
+	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer \
+	         -fno-sanitize-recover=all" all
+
+test: deps
+	$(MAKE) all
+	$(MAKE) style
+	$(MAKE) test-unit
+	$(MAKE) test-sanitize
+
+test-unit: $(TESTS)
+	@scripts/run-tests $(BUILD)/tests
+
+test-sanitize: sanitize
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 scripts/run-tests build/san/tests
+
+style:
+	@scripts/check-style
+
+run: deps
+	$(MAKE) all
+	$(BUILD)/arcnet sim
+
+bench: all
+	$(BUILD)/bench-route
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

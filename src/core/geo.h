@@ -1,0 +1,52 @@
+/*
+ * geo.h - distances on the Earth, the network round-trip model, the zone a
+ * point belongs to, and the sun's elevation.
+ *
+ * Round trips are estimated from great-circle distance: light in fibre
+ * covers about 200 km per millisecond, real routes run about 1.5 times
+ * the great circle, and every round trip pays a fixed 2 ms for the last
+ * mile and the server's network stack. The same model serves the router's
+ * latency term and the simulator's latency, so a decision is judged on
+ * the physics it assumed.
+ */
+#ifndef ARC_GEO_H
+#define ARC_GEO_H
+
+#include "core/types.h"
+
+#define ARC_EARTH_RADIUS_KM 6371.0088
+#define ARC_FIBRE_KM_PER_MS 200.0
+#define ARC_ROUTE_INFLATION 1.5
+#define ARC_RTT_BASE_MS 2.0
+
+/* Great-circle distance between two points in degrees, in km. */
+double arc_geo_distance_km(double lat1, double lon1, double lat2,
+                           double lon2);
+
+/* Estimated network round trip for a path of `km` great-circle km. */
+double arc_geo_rtt_ms(double km);
+
+/* True when lat is in [-90, 90] and lon in [-180, 180] (and not NaN). */
+bool arc_geo_valid(double lat, double lon);
+
+/*
+ * The geozone serving a point: split by longitude at -104 (the Rockies'
+ * eastern edge) and -87 (Lake Michigan, the Tennessee valley).
+ */
+arc_zone_t arc_geo_zone_of(double lat, double lon);
+
+/*
+ * Neighbouring zones of a zone in spill-over order (nearest first).
+ * Writes up to 2 zones to `out`, returns how many.
+ */
+int arc_geo_zone_neighbours(arc_zone_t zone, arc_zone_t out[2]);
+
+/*
+ * The sun's elevation above the horizon in degrees at a point and UTC
+ * time (microseconds since the epoch). Uses the NOAA low-precision solar
+ * position formulas: within about 0.5 degree of the true position between
+ * 1950 and 2050, which is far better than a solar panel needs.
+ */
+double arc_sun_elevation_deg(double lat, double lon, int64_t utc_us);
+
+#endif

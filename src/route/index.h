@@ -1,0 +1,83 @@
+/*
+ * index.h - the router's candidate index: for each zone, model and kind
+ * of key, the eligible nodes ordered by key, in a grid of geographic
+ * cells.
+ *
+ * A key is the part of a node's score that does not depend on where a
+ * request comes from (queue, carbon, battery and load for the scored
+ * policy; GPU load alone or carbon alone for two baselines). A search
+ * walks cells outward from the request's origin, and inside each cell
+ * walks its heap in key order, stopping as soon as the distance to the
+ * cell plus the key cannot beat the k-th best score found. The answer is
+ * the same as scoring every node; the work depends on how far the search
+ * must look, not on how many nodes exist.
+ *
+ * The index does not know what a key means: the router supplies a
+ * function that says whether a node is eligible for a model and its key.
+ * Internal to src/route/.
+ */
+#ifndef ARC_ROUTE_INDEX_H
+#define ARC_ROUTE_INDEX_H
+
+#include "core/types.h"
+#include "state/mesh.h"
+
+typedef enum arc_key_kind {
+    ARC_KEY_SCORE = 0, /* the scored policy's origin-free part */
+    ARC_KEY_LOAD,      /* GPU utilisation */
+    ARC_KEY_CARBON,    /* carbon intensity */
+    ARC_KEY_KIND_COUNT
+} arc_key_kind_t;
+
+/* Says whether node `n` may take model `model`, and its key if so. */
+typedef bool (*arc_index_key_fn)(void *ctx, const arc_node_t *n,
+                                 uint32_t model, arc_key_kind_t kind,
+                                 float *key);
+
+typedef struct arc_index arc_index_t;
+
+typedef struct arc_index_query {
+    arc_zone_t zone;
+    uint32_t model;
+    arc_key_kind_t kind;
+    double lat, lon;        /* the request's origin */
+    double latency_weight;  /* per ms of round trip */
+    bool use_keys;          /* false: rank by latency alone */
+    int64_t now_us;
+    int64_t heartbeat_timeout_us;
+} arc_index_query_t;
+
+typedef struct arc_index_hit {
+    uint32_t node;
+    double score;  /* latency_weight * rtt + key (when use_keys) */
+    double rtt_ms;
+} arc_index_hit_t;
+
+/* Builds the index over the mesh's nodes. NULL when out of memory. */
+arc_index_t *arc_index_new(const arc_mesh_t *mesh, arc_index_key_fn key_fn,
+                           void *key_ctx);
+void arc_index_free(arc_index_t *index);
+
+/* Re-reads node `node` from the mesh and moves it in every heap. */
+arc_status_t arc_index_update(arc_index_t *index, uint32_t node);
+
+/*
+ * The `k` best hits (k <= 8), best first; returns how many were found.
+ * *visited (if not NULL) counts the nodes scored.
+ */
+uint32_t arc_index_search(arc_index_t *index, const arc_index_query_t *q,
+                          arc_index_hit_t *hits, uint32_t k,
+                          uint32_t *visited);
+
+/* Live nodes of a zone that load a model (whether or not they have room). */
+uint32_t arc_index_model_nodes(const arc_index_t *index, arc_zone_t zone,
+                               uint32_t model);
+
+/* Node indexes of a zone, in the order they were added. */
+const uint32_t *arc_index_zone_nodes(const arc_index_t *index,
+                                     arc_zone_t zone, uint32_t *count);
+
+/* Heap bytes held by the index. */
+size_t arc_index_bytes(const arc_index_t *index);
+
+#endif
