@@ -36,6 +36,8 @@ BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench-%,$(wildcard bench/*.c))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,\
               $(wildcard tests/unit/test_*.c))
 
+.SECONDARY:
+
 .PHONY: all deps run test test-unit test-sanitize sanitize style bench \
         clean
 
