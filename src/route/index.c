@@ -50,12 +50,37 @@ struct cell {
     float lat_lo, lat_hi, lon_lo, lon_hi;
 };
 
-struct grid {
-    double lat0, lon0, cell_deg; /* south-west corner, cell size */
-    double max_abs_lat;          /* over the grid's rectangle */
+/*
+ * One level of a grid's pyramid. Level 0 is the leaf cells; each level
+ * above halves the rows and columns, up to a single cell. Every cell
+ * keeps its nodes' bounding box and, per model, the smallest key among
+ * them, so a search can bound a whole region at once. Keys are stored
+ * model by model, so neighbouring cells of the one model a search asks
+ * about share cache lines.
+ */
+struct level {
     uint32_t rows, cols;
-    struct cell *cells;          /* rows * cols */
+    struct cell *box;   /* rows * cols */
+    float *min_key;     /* rows * cols * models; INFINITY when empty */
+};
+
+#define MAX_LEVELS 32
+
+struct grid {
+    double lat0, lon0, cell_deg; /* south-west corner, leaf cell size */
+    double max_abs_lat;          /* over the grid's rectangle */
+    uint32_t rows, cols;         /* leaf cells */
     struct heap *heaps;          /* rows * cols * models */
+    uint32_t levels;
+    struct level lv[MAX_LEVELS];
+};
+
+/* A region waiting to be searched, ordered by its lower bound. */
+struct pending {
+    double bound;   /* latency floor plus smallest key */
+    double floor;   /* latency floor alone */
+    uint32_t level;
+    uint32_t cell;
 };
 
 struct arc_index {
@@ -77,6 +102,9 @@ struct arc_index {
     uint32_t zone_cap[ARC_ZONE_COUNT];
 
     bool dirty;           /* a node fell outside its grid: rebuild */
+
+    struct pending *frontier; /* reused by every search */
+    uint32_t frontier_cap;
 };
 
 /* ---- heaps ------------------------------------------------------------ */
@@ -187,11 +215,34 @@ static void grid_free(struct grid *g, uint32_t models)
 {
     size_t cells = (size_t)g->rows * g->cols;
 
-    for (size_t i = 0; i < cells * models; i++)
+    for (size_t i = 0; g->heaps != NULL && i < cells * models; i++)
         free(g->heaps[i].e);
     free(g->heaps);
-    free(g->cells);
+    for (uint32_t l = 0; l < g->levels; l++) {
+        free(g->lv[l].box);
+        free(g->lv[l].min_key);
+    }
     memset(g, 0, sizeof(*g));
+}
+
+static arc_status_t level_init(struct level *lv, uint32_t rows,
+                               uint32_t cols, uint32_t models)
+{
+    size_t cells = (size_t)rows * cols;
+
+    lv->rows = rows;
+    lv->cols = cols;
+    lv->box = malloc(sizeof(*lv->box) * cells);
+    lv->min_key = malloc(sizeof(*lv->min_key) * cells * models);
+    if (lv->box == NULL || lv->min_key == NULL)
+        return ARC_ERR_NOMEM;
+    for (size_t i = 0; i < cells; i++) {
+        lv->box[i].lat_lo = lv->box[i].lon_lo = INFINITY;
+        lv->box[i].lat_hi = lv->box[i].lon_hi = -INFINITY;
+    }
+    for (size_t i = 0; i < cells * models; i++)
+        lv->min_key[i] = INFINITY;
+    return ARC_OK;
 }
 
 /* Lays out a grid over a box, `cells_wanted` cells (at least one). */
@@ -202,7 +253,7 @@ static arc_status_t grid_init(struct grid *g, double lat_lo, double lat_hi,
     double span_lat = fmax(lat_hi - lat_lo, 0.01);
     double span_lon = fmax(lon_hi - lon_lo, 0.01);
     double size;
-    size_t cells;
+    uint32_t rows, cols;
 
     /* A small margin keeps nodes on the edge inside despite rounding. */
     lat_lo -= 1e-6;
@@ -210,7 +261,6 @@ static arc_status_t grid_init(struct grid *g, double lat_lo, double lat_hi,
     span_lat += 2e-6;
     span_lon += 2e-6;
     size = sqrt(span_lat * span_lon / (cells_wanted ? cells_wanted : 1));
-
     if (cells_wanted <= 1)
         size = fmax(span_lat, span_lon);
     g->cell_deg = fmax(size, 1e-3);
@@ -224,14 +274,18 @@ static arc_status_t grid_init(struct grid *g, double lat_lo, double lat_hi,
         g->cols = 1;
     g->max_abs_lat = fmax(fabs(lat_lo), fabs(lat_lo + g->rows * g->cell_deg));
 
-    cells = (size_t)g->rows * g->cols;
-    g->cells = malloc(sizeof(*g->cells) * cells);
-    g->heaps = calloc(cells * models, sizeof(*g->heaps));
-    if (g->cells == NULL || g->heaps == NULL)
+    g->heaps = calloc((size_t)g->rows * g->cols * models, sizeof(*g->heaps));
+    if (g->heaps == NULL)
         return ARC_ERR_NOMEM;
-    for (size_t i = 0; i < cells; i++) {
-        g->cells[i].lat_lo = g->cells[i].lon_lo = INFINITY;
-        g->cells[i].lat_hi = g->cells[i].lon_hi = -INFINITY;
+    rows = g->rows;
+    cols = g->cols;
+    for (;;) {
+        if (level_init(&g->lv[g->levels++], rows, cols, models) != ARC_OK)
+            return ARC_ERR_NOMEM;
+        if ((rows == 1 && cols == 1) || g->levels == MAX_LEVELS)
+            break;
+        rows = (rows + 1) / 2;
+        cols = (cols + 1) / 2;
     }
     return ARC_OK;
 }
@@ -268,6 +322,63 @@ static void cell_extend(struct cell *c, double lat, double lon)
     c->lat_hi = fmaxf(c->lat_hi, (float)lat);
     c->lon_lo = fminf(c->lon_lo, (float)lon);
     c->lon_hi = fmaxf(c->lon_hi, (float)lon);
+}
+
+/* Grows the boxes of a leaf cell and of every cell above it. */
+static void grid_extend(struct grid *g, uint32_t cell, double lat,
+                        double lon)
+{
+    uint32_t row = cell / g->cols, col = cell % g->cols;
+
+    for (uint32_t l = 0; l < g->levels; l++) {
+        struct level *lv = &g->lv[l];
+
+        cell_extend(&lv->box[(row >> l) * lv->cols + (col >> l)], lat, lon);
+    }
+}
+
+/*
+ * Re-reads the smallest key of a leaf's heap and carries a change up the
+ * pyramid, stopping at the first level it leaves unchanged.
+ */
+static void refresh_min(struct grid *g, const struct heap *h, uint32_t cell,
+                        uint32_t model, uint32_t models)
+{
+    uint32_t row = cell / g->cols, col = cell % g->cols;
+    float key = h->len ? h->e[0].key : INFINITY;
+
+    (void)models;
+
+    size_t leaf = (size_t)model * g->rows * g->cols + cell;
+
+    if (g->lv[0].min_key[leaf] == key)
+        return;
+    g->lv[0].min_key[leaf] = key;
+
+    for (uint32_t l = 1; l < g->levels; l++) {
+        const struct level *below = &g->lv[l - 1];
+        struct level *lv = &g->lv[l];
+        uint32_t r = row >> l, c = col >> l;
+        float *slot = &lv->min_key[(size_t)model * lv->rows * lv->cols +
+                                   (size_t)r * lv->cols + c];
+        float least = INFINITY;
+
+        for (uint32_t dr = 0; dr < 2; dr++) {
+            for (uint32_t dc = 0; dc < 2; dc++) {
+                uint32_t cr = 2 * r + dr, cc = 2 * c + dc;
+
+                if (cr < below->rows && cc < below->cols)
+                    least = fminf(least,
+                                  below->min_key[(size_t)model * below->rows *
+                                                     below->cols +
+                                                 (size_t)cr * below->cols +
+                                                 cc]);
+            }
+        }
+        if (*slot == least)
+            return;
+        *slot = least;
+    }
 }
 
 /* ---- per-node bookkeeping -------------------------------------------- */
@@ -341,10 +452,10 @@ static arc_status_t learn_new_nodes(arc_index_t *ix)
             continue;
         }
         ix->cell_of[i] = grid_row(g, n->lat) * g->cols + grid_col(g, n->lon);
-        cell_extend(&ix->grids[n->zone][ARC_KEY_SCORE].cells[ix->cell_of[i]],
+        grid_extend(&ix->grids[n->zone][ARC_KEY_SCORE], ix->cell_of[i],
                     n->lat, n->lon);
         for (int k = 1; k < ARC_KEY_KIND_COUNT; k++)
-            cell_extend(&ix->grids[n->zone][k].cells[0], n->lat, n->lon);
+            grid_extend(&ix->grids[n->zone][k], 0, n->lat, n->lon);
     }
     ix->known = count;
     return ARC_OK;
@@ -461,7 +572,12 @@ static arc_status_t update_node(arc_index_t *ix, uint32_t node)
                 heap_rekey(ix, h, slot, key, m, k);
             } else if (slot != NO_POS) {
                 heap_remove(ix, h, slot, m, k);
+            } else {
+                continue;
             }
+            refresh_min(&ix->grids[n->zone][k], h,
+                        k == ARC_KEY_SCORE ? ix->cell_of[node] : 0, m,
+                        ix->models);
         }
     }
     return ARC_OK;
@@ -510,10 +626,17 @@ void arc_index_free(arc_index_t *ix)
     free(ix->pos);
     free(ix->cell_of);
     free(ix->live_models);
+    free(ix->frontier);
     free(ix);
 }
 
 /* ---- search ----------------------------------------------------------- */
+
+/* Plain comparisons: fmax() is a library call when NaN rules apply. */
+static inline double max2(double a, double b)
+{
+    return a > b ? a : b;
+}
 
 /* The k best hits so far, best first. */
 struct topk {
@@ -571,22 +694,24 @@ static double lower_bound_km(const struct walk *w, double lat_lo,
                              double lat_hi, double lon_lo, double lon_hi)
 {
     double lat = w->q->lat, lon = w->q->lon;
-    double dlat = fmax(0.0, fmax(lat_lo - lat, lat - lat_hi));
-    double dlon = fmax(0.0, fmax(lon_lo - lon, lon - lon_hi));
+    double dlat = max2(0.0, max2(lat_lo - lat, lat - lat_hi));
+    double dlon = max2(0.0, max2(lon_lo - lon, lon - lon_hi));
     double d, by_lon;
 
     if (dlon > 180.0)
         dlon = 0.0; /* the short way round: give up on this axis */
     d = dlon * (M_PI / 180.0);
     by_lon = ARC_EARTH_RADIUS_KM * w->cos_max * d * (1.0 - d * d / 24.0);
-    return fmax(dlat * KM_PER_DEG, by_lon) * (1.0 - 1e-9) - 1e-3;
+    return max2(dlat * KM_PER_DEG, by_lon) * (1.0 - 1e-9) - 1e-3;
 }
 
 static double latency_score(const struct walk *w, double km)
 {
     if (km < 0.0)
         km = 0.0;
-    return w->q->latency_weight * arc_geo_rtt_ms(km);
+    return w->q->latency_weight *
+           (ARC_RTT_BASE_MS + km * (2.0 * ARC_ROUTE_INFLATION /
+                                    ARC_FIBRE_KM_PER_MS));
 }
 
 static void visit(struct walk *w, const struct entry *e)
@@ -652,46 +777,118 @@ static void walk_ordered(struct walk *w, const struct heap *h, double floor)
     }
 }
 
-static void search_cell(struct walk *w, const struct grid *g, uint32_t row,
-                        uint32_t col, double *ring_min)
+/* ---- the frontier: regions by lower bound ---------------------------- */
+
+static arc_status_t frontier_push(arc_index_t *ix, uint32_t *len,
+                                  struct pending p)
 {
-    uint32_t cell = row * g->cols + col;
-    const struct heap *h = &g->heaps[(size_t)cell * w->ix->models +
-                                     w->q->model];
-    const struct cell *c = &g->cells[cell];
-    double lat_lo = g->lat0 + row * g->cell_deg;
-    double lon_lo = g->lon0 + col * g->cell_deg;
-    double floor = latency_score(
-        w, lower_bound_km(w, lat_lo, lat_lo + g->cell_deg, lon_lo,
-                          lon_lo + g->cell_deg));
+    uint32_t i;
 
-    if (floor < *ring_min)
-        *ring_min = floor;
-    if (h->len == 0 || floor >= topk_bound(&w->top))
-        return;
+    if (*len == ix->frontier_cap) {
+        uint32_t cap = ix->frontier_cap ? ix->frontier_cap * 2 : 256;
+        struct pending *grown = realloc(ix->frontier, sizeof(*grown) * cap);
 
-    /* The nodes' own box is tighter than the cell's. */
-    floor = fmax(floor, latency_score(w, lower_bound_km(w, c->lat_lo,
-                                                        c->lat_hi, c->lon_lo,
-                                                        c->lon_hi)));
-    if (!w->q->use_keys)
-        walk_all(w, h, floor);
-    else
-        walk_ordered(w, h, floor);
+        if (grown == NULL)
+            return ARC_ERR_NOMEM;
+        ix->frontier = grown;
+        ix->frontier_cap = cap;
+    }
+    for (i = (*len)++; i > 0; i = (i - 1) / 2) {
+        if (ix->frontier[(i - 1) / 2].bound <= p.bound)
+            break;
+        ix->frontier[i] = ix->frontier[(i - 1) / 2];
+    }
+    ix->frontier[i] = p;
+    return ARC_OK;
 }
 
-/* Visits the cells at Chebyshev distance `ring` from (r0, c0). */
-static void search_ring(struct walk *w, const struct grid *g, int64_t r0,
-                        int64_t c0, int64_t ring, double *ring_min)
+static struct pending frontier_pop(arc_index_t *ix, uint32_t *len)
 {
-    for (int64_t r = r0 - ring; r <= r0 + ring; r++) {
-        int64_t step = (r == r0 - ring || r == r0 + ring) ? 1 : 2 * ring;
+    struct pending top = ix->frontier[0];
+    struct pending last = ix->frontier[--(*len)];
+    uint32_t i = 0;
 
-        if (r < 0 || r >= g->rows)
+    for (;;) {
+        uint32_t child = 2 * i + 1;
+
+        if (child >= *len)
+            break;
+        if (child + 1 < *len &&
+            ix->frontier[child + 1].bound < ix->frontier[child].bound)
+            child++;
+        if (ix->frontier[child].bound >= last.bound)
+            break;
+        ix->frontier[i] = ix->frontier[child];
+        i = child;
+    }
+    if (*len > 0)
+        ix->frontier[i] = last;
+    return top;
+}
+
+/* Queues one cell of a level if it may hold something better. */
+static arc_status_t consider(struct walk *w, const struct grid *g,
+                             uint32_t level, uint32_t cell, uint32_t *len)
+{
+    const struct level *lv = &g->lv[level];
+    const struct cell *box = &lv->box[cell];
+    float key = lv->min_key[(size_t)w->q->model * lv->rows * lv->cols +
+                            cell];
+    struct pending p;
+
+    if (key == INFINITY || box->lat_lo > box->lat_hi)
+        return ARC_OK;
+    p.floor = latency_score(w, lower_bound_km(w, box->lat_lo, box->lat_hi,
+                                              box->lon_lo, box->lon_hi));
+    p.bound = p.floor + (w->q->use_keys ? (double)key : 0.0);
+    if (p.bound >= topk_bound(&w->top))
+        return ARC_OK;
+    p.level = level;
+    p.cell = cell;
+    return frontier_push(w->ix, len, p);
+}
+
+/*
+ * Best-first descent of the pyramid: always open the region with the
+ * smallest bound; at a leaf, walk its heap. When the smallest bound left
+ * cannot beat the k-th best score, nothing left can.
+ */
+static void descend(struct walk *w, const struct grid *g)
+{
+    const struct level *top = &g->lv[g->levels - 1];
+    uint32_t len = 0;
+
+    for (uint32_t c = 0; c < top->rows * top->cols; c++) {
+        if (consider(w, g, g->levels - 1, c, &len) != ARC_OK)
+            return;
+    }
+    while (len > 0) {
+        struct pending p = frontier_pop(w->ix, &len);
+        const struct level *below;
+        uint32_t r, c;
+
+        if (p.bound >= topk_bound(&w->top))
+            break;
+        if (p.level == 0) {
+            const struct heap *h =
+                &g->heaps[(size_t)p.cell * w->ix->models + w->q->model];
+
+            if (w->q->use_keys)
+                walk_ordered(w, h, p.floor);
+            else
+                walk_all(w, h, p.floor);
             continue;
-        for (int64_t c = c0 - ring; c <= c0 + ring; c += step ? step : 1) {
-            if (c >= 0 && c < g->cols)
-                search_cell(w, g, (uint32_t)r, (uint32_t)c, ring_min);
+        }
+        below = &g->lv[p.level - 1];
+        r = p.cell / g->lv[p.level].cols;
+        c = p.cell % g->lv[p.level].cols;
+        for (uint32_t cr = 2 * r; cr <= 2 * r + 1 && cr < below->rows; cr++) {
+            for (uint32_t cc = 2 * c; cc <= 2 * c + 1 && cc < below->cols;
+                 cc++) {
+                if (consider(w, g, p.level - 1, cr * below->cols + cc,
+                             &len) != ARC_OK)
+                    return;
+            }
         }
     }
 }
@@ -702,7 +899,6 @@ uint32_t arc_index_search(arc_index_t *ix, const arc_index_query_t *q,
 {
     struct walk w = {.ix = ix, .q = q};
     const struct grid *g;
-    int64_t r0, c0, rings;
 
     if (ix->dirty && rebuild(ix) != ARC_OK)
         return 0;
@@ -714,23 +910,7 @@ uint32_t arc_index_search(arc_index_t *ix, const arc_index_query_t *q,
     w.cos_max = cos(fmin(89.99, fmax(fabs(q->lat), g->max_abs_lat)) *
                     (M_PI / 180.0));
 
-    r0 = grid_row(g, q->lat);
-    c0 = grid_col(g, q->lon);
-    rings = r0;
-    if ((int64_t)g->rows - 1 - r0 > rings)
-        rings = (int64_t)g->rows - 1 - r0;
-    if (c0 > rings)
-        rings = c0;
-    if ((int64_t)g->cols - 1 - c0 > rings)
-        rings = (int64_t)g->cols - 1 - c0;
-
-    for (int64_t ring = 0; ring <= rings; ring++) {
-        double ring_min = INFINITY;
-
-        search_ring(&w, g, r0, c0, ring, &ring_min);
-        if (ring_min >= topk_bound(&w.top))
-            break;
-    }
+    descend(&w, g);
 
     memcpy(hits, w.top.hit, sizeof(*hits) * w.top.len);
     if (visited != NULL)
@@ -761,6 +941,7 @@ size_t arc_index_bytes(const arc_index_t *ix)
 {
     size_t bytes = sizeof(*ix);
 
+    bytes += ix->frontier_cap * sizeof(struct pending);
     bytes += (size_t)ix->node_cap *
              (sizeof(uint32_t) * ix->models * ARC_KEY_KIND_COUNT +
               2 * sizeof(uint32_t));
@@ -770,10 +951,12 @@ size_t arc_index_bytes(const arc_index_t *ix)
             const struct grid *g = &ix->grids[z][k];
             size_t cells = (size_t)g->rows * g->cols;
 
-            bytes += cells * (sizeof(struct cell) +
-                              ix->models * sizeof(struct heap));
+            bytes += cells * ix->models * sizeof(struct heap);
             for (size_t i = 0; i < cells * ix->models; i++)
                 bytes += g->heaps[i].cap * sizeof(struct entry);
+            for (uint32_t l = 0; l < g->levels; l++)
+                bytes += (size_t)g->lv[l].rows * g->lv[l].cols *
+                         (sizeof(struct cell) + ix->models * sizeof(float));
         }
     }
     return bytes;
