@@ -6,7 +6,7 @@
 
 CC       ?= gcc
 PKGS     := libcjson msgpack sqlite3 libpq libwebsockets libcurl openssl \
-            rdkafka
+            rdkafka inih
 TEST_PKGS := cmocka
 
 BUILD    ?= build
@@ -55,6 +55,9 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/arcnet: $(BUILD)/src/bin/arcnet.o $(LIB)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/arcnetd: $(BUILD)/src/bin/arcnetd.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 $(BUILD)/bench-%: $(BUILD)/bench/%.o $(LIB)

@@ -349,3 +349,178 @@ arc_status_t arc_api_parse_int(const char *s, long long min, long long max,
     *out = v;
     return ARC_OK;
 }
+
+/* Sets bit i of *mask for each comma-separated name in `list`. */
+static arc_status_t name_mask(const char *list, bool zones, uint32_t *mask)
+{
+    char name[64];
+    size_t n = 0;
+
+    *mask = 0;
+    for (const char *c = list;; c++) {
+        if (*c != ',' && *c != '\0') {
+            if (n + 1 >= sizeof(name)) {
+                return ARC_ERR_INVALID;
+            }
+            name[n++] = *c;
+            continue;
+        }
+        name[n] = '\0';
+        if (zones) {
+            arc_zone_t z;
+
+            if (arc_zone_parse(name, &z) != ARC_OK) {
+                return ARC_ERR_INVALID;
+            }
+            *mask |= 1u << z;
+        } else {
+            arc_event_type_t t;
+
+            if (arc_event_type_parse(name, &t) != ARC_OK) {
+                return ARC_ERR_INVALID;
+            }
+            *mask |= 1u << t;
+        }
+        n = 0;
+        if (*c == '\0') {
+            return ARC_OK;
+        }
+    }
+}
+
+static arc_status_t event_numbers(const arc_query_t *q,
+                                  arc_event_filter_t *f,
+                                  arc_api_error_t *err)
+{
+    const char *since = arc_query_get(q, "since");
+    const char *limit = arc_query_get(q, "limit");
+    long long v = 0;
+
+    if (since != NULL) {
+        if (arc_api_parse_int(since, 0, INT64_MAX, &v) != ARC_OK) {
+            arc_api_error_set(err, 400, "invalid-parameter",
+                              "since must be a sequence number");
+            return ARC_ERR_INVALID;
+        }
+        f->since = (uint64_t)v;
+    }
+    f->limit = ARC_API_EVENTS_DEFAULT;
+    if (limit != NULL) {
+        if (arc_api_parse_int(limit, 1, ARC_API_EVENTS_MAX, &v) != ARC_OK) {
+            arc_api_error_set(err, 400, "invalid-parameter",
+                              "limit must be an integer in [1, %d]",
+                              ARC_API_EVENTS_MAX);
+            return ARC_ERR_INVALID;
+        }
+        f->limit = (uint32_t)v;
+    }
+    return ARC_OK;
+}
+
+arc_status_t arc_api_parse_event_filter(const arc_query_t *q,
+                                        arc_event_filter_t *f,
+                                        arc_api_error_t *err)
+{
+    static const char *const allowed[] = {"type", "zone", "severity", "q",
+                                          "since", "limit", NULL};
+    const char *type = arc_query_get(q, "type");
+    const char *zone = arc_query_get(q, "zone");
+    const char *sev = arc_query_get(q, "severity");
+    arc_severity_t s;
+
+    arc_event_filter_init(f);
+    if (arc_api_check_params(q, allowed, err) != ARC_OK) {
+        return ARC_ERR_INVALID;
+    }
+    if (type != NULL && name_mask(type, false, &f->type_mask) != ARC_OK) {
+        arc_api_error_set(err, 400, "invalid-parameter",
+                          "unknown event type in \"%.64s\"", type);
+        return ARC_ERR_INVALID;
+    }
+    if (zone != NULL && name_mask(zone, true, &f->zone_mask) != ARC_OK) {
+        arc_api_error_set(err, 400, "invalid-parameter",
+                          "unknown zone in \"%.64s\"", zone);
+        return ARC_ERR_INVALID;
+    }
+    if (sev != NULL) {
+        if (arc_severity_parse(sev, &s) != ARC_OK) {
+            arc_api_error_set(err, 400, "invalid-parameter",
+                              "unknown severity \"%.64s\"", sev);
+            return ARC_ERR_INVALID;
+        }
+        f->severity_mask = arc_severity_mask_at_least(s);
+    }
+    f->q = arc_query_get(q, "q");
+    return event_numbers(q, f, err);
+}
+
+typedef struct endpoint_def {
+    const char *path;     /* exact path; NULL for the node paths */
+    const char *suffix;   /* node paths: after /v1/nodes/{id} */
+    const char *method;
+    bool needs_token;
+    bool changes;
+} endpoint_def_t;
+
+static const endpoint_def_t endpoints[ARC_EP_COUNT] = {
+    [ARC_EP_HEALTHZ] = {"/healthz", NULL, "GET", false, false},
+    [ARC_EP_NODES] = {"/v1/nodes", NULL, "GET", true, false},
+    [ARC_EP_NODE] = {NULL, "", "GET", true, false},
+    [ARC_EP_DRAIN] = {NULL, "/drain", "POST", true, true},
+    [ARC_EP_UNDRAIN] = {NULL, "/undrain", "POST", true, true},
+    [ARC_EP_ZONES] = {"/v1/zones", NULL, "GET", true, false},
+    [ARC_EP_ROUTE] = {"/v1/route", NULL, "POST", true, false},
+    [ARC_EP_INFERENCE] = {"/v1/inference", NULL, "POST", true, true},
+    [ARC_EP_EVENTS] = {"/v1/events", NULL, "GET", true, false},
+    [ARC_EP_STREAM] = {"/v1/stream", NULL, "GET", true, false},
+};
+
+#define NODES_PREFIX "/v1/nodes/"
+
+/* Matches /v1/nodes/{id}{suffix}; copies the id. */
+static bool match_node_path(const char *path, const char *suffix,
+                            char *id_out)
+{
+    const char *id = path + strlen(NODES_PREFIX);
+    const char *slash;
+    size_t n;
+
+    if (strncmp(path, NODES_PREFIX, strlen(NODES_PREFIX)) != 0) {
+        return false;
+    }
+    slash = strchr(id, '/');
+    n = slash ? (size_t)(slash - id) : strlen(id);
+    if (n == 0 || n >= ARC_NODE_ID_MAX || strcmp(id + n, suffix) != 0) {
+        return false;
+    }
+    memcpy(id_out, id, n);
+    id_out[n] = '\0';
+    return true;
+}
+
+arc_status_t arc_api_resolve(const char *method, const char *path,
+                             arc_endpoint_match_t *m, arc_api_error_t *err)
+{
+    memset(m, 0, sizeof(*m));
+    for (int i = 0; i < ARC_EP_COUNT; i++) {
+        const endpoint_def_t *d = &endpoints[i];
+        bool hit = d->path ? strcmp(path, d->path) == 0
+                           : match_node_path(path, d->suffix, m->node_id);
+
+        if (!hit) {
+            continue;
+        }
+        m->endpoint = (arc_endpoint_t)i;
+        m->needs_token = d->needs_token;
+        m->changes = d->changes;
+        m->allow = d->method;
+        if (strcmp(method, d->method) != 0) {
+            arc_api_error_set(err, 405, "method-not-allowed",
+                              "%s takes %s only", path, d->method);
+            return ARC_ERR_INVALID;
+        }
+        return ARC_OK;
+    }
+    arc_api_error_set(err, 404, "not-found", "no such path");
+    return ARC_ERR_INVALID;
+}

@@ -19,6 +19,7 @@
 #include "api/query.h"
 #include "core/types.h"
 #include "route/router.h"
+#include "state/events.h"
 
 #define ARC_API_BODY_MAX (1024 * 1024) /* largest request body accepted */
 #define ARC_API_TOKENS_DEFAULT 128     /* max_tokens when not given */
@@ -75,6 +76,52 @@ arc_status_t arc_api_parse_node_filter(const arc_query_t *q,
 
 /* True when a node passes the filter. */
 bool arc_api_node_matches(const arc_node_filter_t *f, const arc_node_t *n);
+
+#define ARC_API_EVENTS_DEFAULT 100 /* events returned without a limit */
+#define ARC_API_EVENTS_MAX 1000    /* largest limit accepted */
+
+/*
+ * Reads the filters of GET /v1/events: type and zone (comma-separated
+ * lists of names), severity (that severity and above), q (a substring),
+ * since (a sequence number) and limit (1..ARC_API_EVENTS_MAX, default
+ * ARC_API_EVENTS_DEFAULT). f->q points into `q`, which must outlive f.
+ * ARC_ERR_INVALID with *err filled for unknown names or bad numbers.
+ */
+arc_status_t arc_api_parse_event_filter(const arc_query_t *q,
+                                        arc_event_filter_t *f,
+                                        arc_api_error_t *err);
+
+/* The API's endpoints. */
+typedef enum arc_endpoint {
+    ARC_EP_HEALTHZ = 0, /* GET /healthz */
+    ARC_EP_NODES,       /* GET /v1/nodes */
+    ARC_EP_NODE,        /* GET /v1/nodes/{id} */
+    ARC_EP_DRAIN,       /* POST /v1/nodes/{id}/drain */
+    ARC_EP_UNDRAIN,     /* POST /v1/nodes/{id}/undrain */
+    ARC_EP_ZONES,       /* GET /v1/zones */
+    ARC_EP_ROUTE,       /* POST /v1/route */
+    ARC_EP_INFERENCE,   /* POST /v1/inference */
+    ARC_EP_EVENTS,      /* GET /v1/events */
+    ARC_EP_STREAM,      /* GET /v1/stream (WebSocket) */
+    ARC_EP_COUNT
+} arc_endpoint_t;
+
+typedef struct arc_endpoint_match {
+    arc_endpoint_t endpoint;
+    char node_id[ARC_NODE_ID_MAX]; /* {id} of the node paths */
+    bool needs_token;              /* every /v1 path */
+    bool changes;                  /* needs the operator role */
+    const char *allow;             /* the method the path takes */
+} arc_endpoint_match_t;
+
+/*
+ * Finds the endpoint for a method ("GET", "POST", ...) and path. 404
+ * (not-found) for an unknown path or a node id that cannot be one, 405
+ * (method-not-allowed, m->allow set) for a known path with another
+ * method; ARC_ERR_INVALID with *err filled either way.
+ */
+arc_status_t arc_api_resolve(const char *method, const char *path,
+                             arc_endpoint_match_t *m, arc_api_error_t *err);
 
 /*
  * Checks that every key of `q` is one of the NULL-terminated `allowed`

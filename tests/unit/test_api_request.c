@@ -242,6 +242,139 @@ static void parses_bounded_integers(void **state)
                      ARC_ERR_INVALID);
 }
 
+static void resolves_each_endpoint(void **state)
+{
+    arc_endpoint_match_t m;
+    arc_api_error_t err;
+
+    (void)state;
+    assert_int_equal(arc_api_resolve("GET", "/healthz", &m, &err), ARC_OK);
+    assert_int_equal(m.endpoint, ARC_EP_HEALTHZ);
+    assert_false(m.needs_token);
+    assert_int_equal(arc_api_resolve("GET", "/v1/nodes", &m, &err), ARC_OK);
+    assert_int_equal(m.endpoint, ARC_EP_NODES);
+    assert_true(m.needs_token);
+    assert_int_equal(arc_api_resolve("POST", "/v1/route", &m, &err),
+                     ARC_OK);
+    assert_false(m.changes);
+    assert_int_equal(arc_api_resolve("POST", "/v1/inference", &m, &err),
+                     ARC_OK);
+    assert_true(m.changes);
+}
+
+static void resolves_node_paths_with_their_id(void **state)
+{
+    arc_endpoint_match_t m;
+    arc_api_error_t err;
+
+    (void)state;
+    assert_int_equal(arc_api_resolve("GET", "/v1/nodes/west-a-01", &m, &err),
+                     ARC_OK);
+    assert_int_equal(m.endpoint, ARC_EP_NODE);
+    assert_string_equal(m.node_id, "west-a-01");
+    assert_int_equal(arc_api_resolve("POST", "/v1/nodes/x/drain", &m, &err),
+                     ARC_OK);
+    assert_int_equal(m.endpoint, ARC_EP_DRAIN);
+    assert_true(m.changes);
+    assert_int_equal(arc_api_resolve("POST", "/v1/nodes/x/undrain", &m,
+                                     &err),
+                     ARC_OK);
+    assert_int_equal(m.endpoint, ARC_EP_UNDRAIN);
+}
+
+static void unknown_path_is_404(void **state)
+{
+    const char *bad[] = {"/", "/v1", "/v1/nodes/", "/v1/nodes/x/y",
+                         "/v1/nodes/x/drain/", "/v2/nodes",
+                         "/v1/nodes/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+    arc_endpoint_match_t m;
+    arc_api_error_t err;
+
+    (void)state;
+    for (size_t i = 0; i < ARC_ARRAY_LEN(bad); i++) {
+        assert_int_equal(arc_api_resolve("GET", bad[i], &m, &err),
+                         ARC_ERR_INVALID);
+        assert_int_equal(err.http, 404);
+    }
+}
+
+static void wrong_method_is_405_with_allow(void **state)
+{
+    arc_endpoint_match_t m;
+    arc_api_error_t err;
+
+    (void)state;
+    assert_int_equal(arc_api_resolve("POST", "/v1/nodes", &m, &err),
+                     ARC_ERR_INVALID);
+    assert_int_equal(err.http, 405);
+    assert_string_equal(m.allow, "GET");
+    assert_int_equal(arc_api_resolve("GET", "/v1/route", &m, &err),
+                     ARC_ERR_INVALID);
+    assert_int_equal(err.http, 405);
+    assert_string_equal(m.allow, "POST");
+    assert_int_equal(arc_api_resolve("DELETE", "/v1/nodes/x", &m, &err),
+                     ARC_ERR_INVALID);
+    assert_int_equal(err.http, 405);
+}
+
+static arc_status_t events(const char *qs, arc_event_filter_t *f,
+                           arc_query_t *q, arc_api_error_t *err)
+{
+    arc_query_init(q);
+    assert_int_equal(arc_query_parse(q, qs, strlen(qs)), ARC_OK);
+    return arc_api_parse_event_filter(q, f, err);
+}
+
+static void event_filter_reads_lists_and_numbers(void **state)
+{
+    arc_event_filter_t f;
+    arc_api_error_t err;
+    arc_query_t q;
+
+    (void)state;
+    assert_int_equal(events("type=node-down,battery-low&zone=west,east"
+                            "&severity=warning&q=port&since=7&limit=5",
+                            &f, &q, &err),
+                     ARC_OK);
+    assert_int_equal(f.type_mask, (1u << ARC_EVENT_NODE_DOWN) |
+                                      (1u << ARC_EVENT_BATTERY_LOW));
+    assert_int_equal(f.zone_mask,
+                     (1u << ARC_ZONE_WEST) | (1u << ARC_ZONE_EAST));
+    assert_int_equal(f.severity_mask,
+                     arc_severity_mask_at_least(ARC_SEV_WARNING));
+    assert_string_equal(f.q, "port");
+    assert_int_equal(f.since, 7);
+    assert_int_equal(f.limit, 5);
+}
+
+static void event_filter_defaults_its_limit(void **state)
+{
+    arc_event_filter_t f;
+    arc_api_error_t err;
+    arc_query_t q;
+
+    (void)state;
+    assert_int_equal(events("", &f, &q, &err), ARC_OK);
+    assert_int_equal(f.limit, ARC_API_EVENTS_DEFAULT);
+    assert_int_equal(f.type_mask, 0);
+}
+
+static void event_filter_refuses_bad_values(void **state)
+{
+    const char *bad[] = {"type=node-exploded", "zone=west,,east",
+                         "severity=loud", "since=-1", "limit=0",
+                         "limit=1001", "limit=ten", "order=asc"};
+    arc_event_filter_t f;
+    arc_api_error_t err;
+    arc_query_t q;
+
+    (void)state;
+    for (size_t i = 0; i < ARC_ARRAY_LEN(bad); i++) {
+        assert_int_equal(events(bad[i], &f, &q, &err), ARC_ERR_INVALID);
+        assert_int_equal(err.http, 400);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +393,13 @@ int main(void)
         cmocka_unit_test(node_filter_matches_loaded_models),
         cmocka_unit_test(node_filter_refuses_unknown_values_and_names),
         cmocka_unit_test(parses_bounded_integers),
+        cmocka_unit_test(resolves_each_endpoint),
+        cmocka_unit_test(resolves_node_paths_with_their_id),
+        cmocka_unit_test(unknown_path_is_404),
+        cmocka_unit_test(wrong_method_is_405_with_allow),
+        cmocka_unit_test(event_filter_reads_lists_and_numbers),
+        cmocka_unit_test(event_filter_defaults_its_limit),
+        cmocka_unit_test(event_filter_refuses_bad_values),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,373 @@
+/*
+ * config.c - defaults, INI file, environment and flags (see config.h).
+ *
+ * The three outer sources are applied in order of rising precedence,
+ * each through arc_config_set, so a later source simply overwrites an
+ * earlier one. The command line is walked twice: first for --config and
+ * the actions, then for the settings, which must win over the file and
+ * the environment read in between.
+ */
+#include "daemon/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const role_names[ARC_DAEMON_ROLE_COUNT] = {
+    "all", "agent", "zone", "brain",
+};
+
+/* Settings by name, with their flag and variable spellings derived. */
+static const char *const setting_names[] = {
+    "role", "listen", "data_dir", "seed", "nodes", "time_scale",
+    "policy", "tick_ms", "log_level",
+};
+
+void arc_config_default(arc_config_t *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->role = ARC_DAEMON_ROLE_ALL;
+    snprintf(cfg->listen_host, sizeof(cfg->listen_host), "127.0.0.1");
+    cfg->listen_port = 8080;
+    snprintf(cfg->data_dir, sizeof(cfg->data_dir), "./arcnet-data");
+    cfg->seed = 1;
+    cfg->nodes = 150;
+    cfg->time_scale = 1.0;
+    cfg->policy = ARC_POLICY_ARCNET;
+    cfg->tick_ms = 5000;
+    cfg->log_level = ARC_LOG_INFO;
+}
+
+const char *arc_config_role_name(arc_role_name_t role)
+{
+    return role < ARC_DAEMON_ROLE_COUNT ? role_names[role] : "?";
+}
+
+static arc_status_t parse_u64(const char *s, uint64_t min, uint64_t max,
+                              uint64_t *out)
+{
+    char *end = NULL;
+    unsigned long long v;
+
+    if (*s < '0' || *s > '9') {
+        return ARC_ERR_INVALID;
+    }
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max) {
+        return ARC_ERR_INVALID;
+    }
+    *out = v;
+    return ARC_OK;
+}
+
+static arc_status_t set_listen(arc_config_t *cfg, const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    size_t hlen = colon ? (size_t)(colon - v) : 0;
+    uint64_t port;
+
+    if (colon == NULL || hlen == 0 || hlen >= sizeof(cfg->listen_host) ||
+        parse_u64(colon + 1, 0, 65535, &port) != ARC_OK) {
+        return ARC_ERR_INVALID;
+    }
+    memcpy(cfg->listen_host, v, hlen);
+    cfg->listen_host[hlen] = '\0';
+    cfg->listen_port = (uint16_t)port;
+    return ARC_OK;
+}
+
+static arc_status_t set_role(arc_config_t *cfg, const char *v)
+{
+    for (int i = 0; i < ARC_DAEMON_ROLE_COUNT; i++) {
+        if (strcmp(v, role_names[i]) == 0) {
+            cfg->role = (arc_role_name_t)i;
+            return ARC_OK;
+        }
+    }
+    return ARC_ERR_INVALID;
+}
+
+static arc_status_t set_time_scale(arc_config_t *cfg, const char *v)
+{
+    char *end = NULL;
+    double x;
+
+    errno = 0;
+    x = strtod(v, &end);
+    if (errno != 0 || end == v || *end != '\0' || !isfinite(x) ||
+        x <= 0 || x > 1e6) {
+        return ARC_ERR_INVALID;
+    }
+    cfg->time_scale = x;
+    return ARC_OK;
+}
+
+static arc_status_t set_value(arc_config_t *cfg, int which, const char *v)
+{
+    uint64_t u = 0;
+    arc_status_t st;
+
+    switch (which) {
+    case 0:
+        return set_role(cfg, v);
+    case 1:
+        return set_listen(cfg, v);
+    case 2:
+        if (v[0] == '\0' || strlen(v) >= sizeof(cfg->data_dir)) {
+            return ARC_ERR_INVALID;
+        }
+        snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", v);
+        return ARC_OK;
+    case 3:
+        return parse_u64(v, 0, UINT64_MAX, &cfg->seed);
+    case 4:
+        st = parse_u64(v, 1, 1000000, &u);
+        cfg->nodes = st == ARC_OK ? (uint32_t)u : cfg->nodes;
+        return st;
+    case 5:
+        return set_time_scale(cfg, v);
+    case 6:
+        return arc_policy_parse(v, &cfg->policy);
+    case 7:
+        st = parse_u64(v, 10, 3600000, &u);
+        cfg->tick_ms = st == ARC_OK ? (uint32_t)u : cfg->tick_ms;
+        return st;
+    default:
+        return arc_daemon_log_level_parse(v, &cfg->log_level);
+    }
+}
+
+arc_status_t arc_config_set(arc_config_t *cfg, const char *name,
+                            const char *value, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < ARC_ARRAY_LEN(setting_names); i++) {
+        if (strcmp(name, setting_names[i]) != 0) {
+            continue;
+        }
+        if (set_value(cfg, (int)i, value) != ARC_OK) {
+            snprintf(err, errlen, "bad value for %s: \"%.100s\"", name,
+                     value);
+            return ARC_ERR_INVALID;
+        }
+        return ARC_OK;
+    }
+    snprintf(err, errlen, "unknown setting \"%.100s\"", name);
+    return ARC_ERR_NOT_FOUND;
+}
+
+typedef struct ini_ctx {
+    arc_config_t *cfg;
+    char *err;
+    size_t errlen;
+    bool failed;
+} ini_ctx_t;
+
+static int on_ini(void *user, const char *section, const char *name,
+                  const char *value)
+{
+    ini_ctx_t *ctx = user;
+
+    (void)section;
+    if (ctx->failed) {
+        return 0;
+    }
+    if (arc_config_set(ctx->cfg, name, value, ctx->err, ctx->errlen) !=
+        ARC_OK) {
+        ctx->failed = true;
+        return 0;
+    }
+    return 1;
+}
+
+static arc_status_t load_file(arc_config_t *cfg, const char *path,
+                              char *err, size_t errlen)
+{
+    ini_ctx_t ctx = {cfg, err, errlen, false};
+    char inner[200];
+    int rc;
+
+    ctx.err = inner;
+    ctx.errlen = sizeof(inner);
+    rc = ini_parse(path, on_ini, &ctx);
+    if (rc == -1) {
+        snprintf(err, errlen, "cannot open config file %s", path);
+        return ARC_ERR_IO;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "%s:%d: %s", path, rc,
+                 ctx.failed ? inner : "syntax error");
+        return ARC_ERR_INVALID;
+    }
+    return ARC_OK;
+}
+
+static arc_status_t load_env(arc_config_t *cfg, arc_config_getenv_fn env,
+                             char *err, size_t errlen)
+{
+    for (size_t i = 0; i < ARC_ARRAY_LEN(setting_names); i++) {
+        char var[64];
+        const char *v;
+        size_t n = (size_t)snprintf(var, sizeof(var), "ARCNET_%s",
+                                    setting_names[i]);
+
+        for (size_t j = 7; j < n; j++) {
+            var[j] = (char)(var[j] >= 'a' && var[j] <= 'z' ? var[j] - 32
+                                                           : var[j]);
+        }
+        v = env(var);
+        if (v != NULL && arc_config_set(cfg, setting_names[i], v, err,
+                                        errlen) != ARC_OK) {
+            return ARC_ERR_INVALID;
+        }
+    }
+    return ARC_OK;
+}
+
+/* "--data-dir" -> "data_dir" in out; false when not a --flag. */
+static bool flag_name(const char *arg, char *out, size_t cap,
+                      const char **inline_value)
+{
+    size_t n = 0;
+
+    *inline_value = NULL;
+    if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+        return false;
+    }
+    for (arg += 2; *arg != '\0' && *arg != '=' && n + 1 < cap; arg++) {
+        out[n++] = *arg == '-' ? '_' : *arg;
+    }
+    out[n] = '\0';
+    if (*arg == '=') {
+        *inline_value = arg + 1;
+    }
+    return true;
+}
+
+/* Walks the flags; pass 0 reads actions and --config, pass 1 settings. */
+static arc_status_t walk_flags(arc_config_t *cfg, int argc, char **argv,
+                               int pass, arc_config_action_t *action,
+                               char *err, size_t errlen)
+{
+    for (int i = 1; i < argc; i++) {
+        char name[64];
+        const char *value;
+
+        if (!flag_name(argv[i], name, sizeof(name), &value)) {
+            snprintf(err, errlen, "unexpected argument \"%.100s\"",
+                     argv[i]);
+            return ARC_ERR_INVALID;
+        }
+        if (strcmp(name, "help") == 0 || strcmp(name, "print_config") == 0) {
+            if (name[0] == 'h') {
+                action->help = true;
+            } else {
+                action->print_config = true;
+            }
+            continue;
+        }
+        if (value == NULL && i + 1 >= argc) {
+            snprintf(err, errlen, "--%s needs a value", argv[i] + 2);
+            return ARC_ERR_INVALID;
+        }
+        if (value == NULL) {
+            value = argv[++i];
+        }
+        if (strcmp(name, "config") == 0) {
+            if (pass == 0) {
+                snprintf(cfg->config_file, sizeof(cfg->config_file), "%s",
+                         value);
+            }
+            continue;
+        }
+        if (pass == 1 &&
+            arc_config_set(cfg, name, value, err, errlen) != ARC_OK) {
+            return ARC_ERR_INVALID;
+        }
+    }
+    return ARC_OK;
+}
+
+arc_status_t arc_config_load(arc_config_t *cfg, int argc, char **argv,
+                             arc_config_getenv_fn env,
+                             arc_config_action_t *action, char *err,
+                             size_t errlen)
+{
+    const char *file;
+    arc_status_t st;
+
+    arc_config_default(cfg);
+    memset(action, 0, sizeof(*action));
+    st = walk_flags(cfg, argc, argv, 0, action, err, errlen);
+    if (st != ARC_OK || action->help) {
+        return st;
+    }
+    file = cfg->config_file[0] ? cfg->config_file : env("ARCNET_CONFIG");
+    if (file != NULL && file[0] != '\0') {
+        snprintf(cfg->config_file, sizeof(cfg->config_file), "%s", file);
+        st = load_file(cfg, cfg->config_file, err, errlen);
+    }
+    if (st == ARC_OK) {
+        st = load_env(cfg, env, err, errlen);
+    }
+    if (st == ARC_OK) {
+        st = walk_flags(cfg, argc, argv, 1, action, err, errlen);
+    }
+    return st;
+}
+
+void arc_config_print(const arc_config_t *cfg, FILE *out)
+{
+    fprintf(out,
+            "[daemon]\n"
+            "role = %s\n"
+            "listen = %s:%u\n"
+            "data_dir = %s\n"
+            "log_level = %s\n"
+            "\n[sim]\n"
+            "seed = %llu\n"
+            "nodes = %u\n"
+            "time_scale = %g\n"
+            "policy = %s\n"
+            "tick_ms = %u\n",
+            arc_config_role_name(cfg->role), cfg->listen_host,
+            (unsigned)cfg->listen_port, cfg->data_dir,
+            arc_daemon_log_level_name(cfg->log_level),
+            (unsigned long long)cfg->seed, cfg->nodes, cfg->time_scale,
+            arc_policy_name(cfg->policy), cfg->tick_ms);
+}
+
+void arc_config_usage(FILE *out)
+{
+    fputs("usage: arcnetd [--role all] [--listen HOST:PORT] "
+          "[--data-dir DIR]\n"
+          "               [--seed N] [--nodes N] [--time-scale X] "
+          "[--policy NAME]\n"
+          "               [--tick-ms MS] [--log-level LEVEL] "
+          "[--config FILE]\n"
+          "               [--print-config] [--help]\n"
+          "\n"
+          "Runs ArcNet: the simulated mesh, the router and the REST and\n"
+          "WebSocket API on one port.\n"
+          "\n"
+          "  --role ROLE        all (agent, zone and brain: not yet)\n"
+          "  --listen HOST:PORT API address (127.0.0.1:8080)\n"
+          "  --data-dir DIR     state and the token file (./arcnet-data)\n"
+          "  --seed N           simulation seed (1)\n"
+          "  --nodes N          simulated sites (150)\n"
+          "  --time-scale X     simulated seconds per real second (1)\n"
+          "  --policy NAME      arcnet, nearest, least-loaded, greenest,\n"
+          "                     round-robin (arcnet)\n"
+          "  --tick-ms MS       simulated telemetry period (5000)\n"
+          "  --log-level LEVEL  debug, info, warn, error (info)\n"
+          "  --config FILE      INI file with the same settings\n"
+          "  --print-config     print the effective config and exit\n"
+          "\n"
+          "Each setting may also come from ARCNET_<NAME> (ARCNET_LISTEN,\n"
+          "ARCNET_DATA_DIR, ...); flags win over the environment, which\n"
+          "wins over the file. ARCNET_TOKEN sets the operator token and\n"
+          "ARCNET_VIEWER_TOKEN a read-only one.\n",
+          out);
+}

@@ -1,0 +1,235 @@
+/*
+ * daemon.c - composition and the live loop of arcnetd (see daemon.h).
+ *
+ * The simulation is stepped from an lws timer rather than a thread of
+ * its own: the step runs between network events on the same thread, so
+ * the API always reads a mesh that is not changing under it. Simulated
+ * time advances by the real time measured between steps (monotonic
+ * clock) times the time scale, so a slow step delays the simulation
+ * rather than letting it drift.
+ *
+ * Outcomes feed the per-zone rates and the event log (queue overflows,
+ * failed requests); decisions go to the stream.
+ */
+#include "daemon/daemon.h"
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/geo.h"
+#include "daemon/log.h"
+#include "sim/engine.h"
+#include "state/events.h"
+
+struct arc_daemon {
+    arc_config_t cfg;
+    arc_auth_t auth;
+    arc_mesh_t *mesh;
+    arc_engine_t *engine;
+    arc_event_log_t *events;
+    arc_event_detector_t *detector;
+    bool detector_hooked;
+    arc_rates_t rates;
+    arc_api_t *api;
+    lws_sorted_usec_list_t sul;
+    lws_usec_t last_step;      /* monotonic time of the last step */
+    volatile sig_atomic_t stopping;
+    uint64_t steps;
+};
+
+static int64_t event_clock(void *ctx)
+{
+    arc_daemon_t *d = ctx;
+
+    return d->engine ? arc_engine_now(d->engine) : arc_now_us();
+}
+
+static void on_outcome(void *ctx, const arc_request_t *req,
+                       const arc_outcome_t *o)
+{
+    arc_daemon_t *d = ctx;
+    arc_zone_t home = arc_geo_zone_of(req->lat, req->lon);
+
+    switch (o->status) {
+    case ARC_OK:
+        arc_rates_record(&d->rates, o->zone, o->finished_us,
+                         o->rtt_ms + o->queue_ms + o->service_ms);
+        break;
+    case ARC_ERR_FULL:
+        arc_event_queue_overflow(d->events, home, req,
+                                 arc_rqueue_len(
+                                     arc_engine_queue(d->engine)));
+        break;
+    case ARC_ERR_UNAVAILABLE:
+        arc_event_request_failed(d->events, home, o->node_id, req,
+                                 arc_reason_text(o->reason));
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_decision(void *ctx, const arc_request_t *req,
+                        const arc_decision_t *dec, int64_t now_us)
+{
+    arc_daemon_t *d = ctx;
+
+    if (d->api != NULL) {
+        arc_api_on_decision(d->api, req, dec, now_us);
+    }
+}
+
+static void step(lws_sorted_usec_list_t *sul)
+{
+    arc_daemon_t *d = lws_container_of(sul, arc_daemon_t, sul);
+    lws_usec_t now = lws_now_usecs();
+    double real_us = (double)(now - d->last_step);
+    int64_t target = arc_engine_now(d->engine) +
+                     (int64_t)(real_us * d->cfg.time_scale);
+
+    d->last_step = now;
+    if (arc_engine_advance(d->engine, target) != ARC_OK) {
+        arc_daemon_log(ARC_LOG_ERROR, "sim", "step failed target=%lld",
+                       (long long)target);
+    }
+    arc_api_flush(d->api, arc_engine_now(d->engine));
+    d->steps++;
+    lws_sul_schedule(arc_api_lws(d->api), 0, &d->sul, step,
+                     ARC_DAEMON_STEP_US);
+}
+
+static arc_status_t make_engine(arc_daemon_t *d)
+{
+    arc_engine_config_t ec;
+    arc_engine_parts_t parts = {d->mesh, NULL, NULL};
+    arc_status_t st;
+
+    arc_engine_config_default(&ec);
+    ec.seed = d->cfg.seed;
+    ec.nodes = d->cfg.nodes;
+    ec.start_us = arc_now_us();
+    ec.policy = d->cfg.policy;
+    ec.tick_us = (int64_t)d->cfg.tick_ms * ARC_US_PER_MS;
+    st = arc_engine_new(&ec, &parts, &d->engine);
+    if (st != ARC_OK) {
+        return st;
+    }
+    arc_engine_set_callbacks(d->engine, on_decision, on_outcome, d);
+    return ARC_OK;
+}
+
+static arc_status_t make_events(arc_daemon_t *d)
+{
+    arc_event_config_t ec;
+
+    arc_event_config_default(&ec);
+    ec.capacity = 20000;
+    ec.clock = event_clock;
+    ec.clock_ctx = d;
+    d->events = arc_event_log_new(&ec);
+    return d->events ? ARC_OK : ARC_ERR_NOMEM;
+}
+
+static arc_status_t make_detector(arc_daemon_t *d)
+{
+    d->detector = arc_event_detector_new(d->mesh, d->events);
+    if (d->detector == NULL ||
+        arc_mesh_add_hook(d->mesh, arc_event_detector_hook, d->detector) !=
+            ARC_OK) {
+        return ARC_ERR_NOMEM;
+    }
+    d->detector_hooked = true;
+    return ARC_OK;
+}
+
+static arc_status_t make_api(arc_daemon_t *d)
+{
+    arc_api_deps_t deps = {
+        .engine = d->engine,
+        .events = d->events,
+        .rates = &d->rates,
+        .auth = &d->auth,
+        .default_policy = d->cfg.policy,
+        .time_scale = d->cfg.time_scale,
+    };
+
+    return arc_api_new(&deps, d->cfg.listen_host, d->cfg.listen_port,
+                       &d->api);
+}
+
+arc_status_t arc_daemon_new(const arc_config_t *cfg, const arc_auth_t *auth,
+                            arc_daemon_t **out)
+{
+    arc_daemon_t *d = calloc(1, sizeof(*d));
+    arc_status_t st = ARC_ERR_NOMEM;
+
+    *out = NULL;
+    if (d == NULL) {
+        return st;
+    }
+    d->cfg = *cfg;
+    d->auth = *auth;
+    arc_rates_init(&d->rates);
+    d->mesh = arc_mesh_new();
+    if (d->mesh == NULL || (st = make_events(d)) != ARC_OK ||
+        (st = make_engine(d)) != ARC_OK ||
+        (st = make_detector(d)) != ARC_OK || (st = make_api(d)) != ARC_OK) {
+        arc_daemon_free(d);
+        return st;
+    }
+    *out = d;
+    return ARC_OK;
+}
+
+uint16_t arc_daemon_port(const arc_daemon_t *d)
+{
+    return arc_api_port(d->api);
+}
+
+arc_status_t arc_daemon_run(arc_daemon_t *d)
+{
+    d->last_step = lws_now_usecs();
+    lws_sul_schedule(arc_api_lws(d->api), 0, &d->sul, step,
+                     ARC_DAEMON_STEP_US);
+    while (!d->stopping) {
+        if (arc_api_service(d->api) < 0) {
+            arc_daemon_log(ARC_LOG_ERROR, "api", "event loop failed");
+            return ARC_ERR_IO;
+        }
+    }
+    lws_sul_cancel(&d->sul);
+    arc_daemon_log(ARC_LOG_INFO, "daemon", "stopping steps=%llu",
+                   (unsigned long long)d->steps);
+    return ARC_OK;
+}
+
+void arc_daemon_stop(arc_daemon_t *d)
+{
+    d->stopping = 1;
+    if (d->api != NULL) {
+        arc_api_wake(d->api);
+    }
+}
+
+void arc_daemon_free(arc_daemon_t *d)
+{
+    if (d == NULL) {
+        return;
+    }
+    /* The engine goes first: its outcomes may still reach live
+     * sessions, and the router it owns hooks the mesh. */
+    arc_engine_free(d->engine);
+    d->engine = NULL;
+    arc_api_free(d->api);
+    if (d->detector_hooked) {
+        arc_mesh_remove_hook(d->mesh, arc_event_detector_hook, d->detector);
+    }
+    arc_event_detector_free(d->detector);
+    arc_event_log_free(d->events);
+    arc_mesh_free(d->mesh);
+    memset(&d->auth, 0, sizeof(d->auth));
+    free(d);
+}
