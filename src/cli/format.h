@@ -46,14 +46,17 @@ arc_status_t arc_cli_format_events(const char *json, size_t len,
                                    arc_cli_buf_t *out);
 
 /*
- * One event object (a stream frame, or the "event" member of one) as a
- * single line of fixed columns within 80 columns; writes its seq to
- * *seq_out when not NULL. ARC_ERR_NOT_FOUND when the frame is not an
- * event (other frame types are skipped by callers).
+ * The events a stream frame carries - its "events" array (the daemon's
+ * batches), its "event" object, or the frame itself when its "type" is
+ * an event type - one line each of fixed columns within 80 columns,
+ * skipping those with seq <= *last_seq and raising *last_seq to the
+ * newest printed. ARC_ERR_NOT_FOUND when the frame carries no events
+ * (telemetry, decisions: callers skip those); ARC_ERR_INVALID when it
+ * is not JSON.
  */
-arc_status_t arc_cli_format_event_line(const char *json, size_t len,
-                                       arc_cli_buf_t *out,
-                                       uint64_t *seq_out);
+arc_status_t arc_cli_format_frame_events(const char *json, size_t len,
+                                         uint64_t *last_seq,
+                                         arc_cli_buf_t *out);
 
 /* The reply to drain and undrain: "node X drained" or the like. */
 arc_status_t arc_cli_format_drain(const char *json, size_t len,

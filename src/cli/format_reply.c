@@ -168,50 +168,64 @@ arc_status_t arc_cli_format_inference(const char *json, size_t len,
 
 /* ---- one stream event ------------------------------------------------- */
 
-/* The event a frame carries: its "event" member, or the frame itself
- * when its type is an event type. */
-static const cJSON *frame_event(const cJSON *frame)
+void arc_cli_format_event_obj(const cJSON *ev, arc_cli_buf_t *out)
 {
-    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(frame, "event");
-    arc_event_type_t type;
-
-    if (cJSON_IsObject(ev))
-        return ev;
-    if (arc_event_type_parse(arc_cli_jstr(frame, "type"), &type) == ARC_OK)
-        return frame;
-    return NULL;
-}
-
-arc_status_t arc_cli_format_event_line(const char *json, size_t len,
-                                       arc_cli_buf_t *out,
-                                       uint64_t *seq_out)
-{
-    cJSON *doc = arc_cli_jparse(json, len);
-    const cJSON *ev = frame_event(doc);
-    const char *sev, *type, *msg;
+    const char *sev = arc_cli_jstr(ev, "severity");
+    const char *type = arc_cli_jstr(ev, "type");
+    const char *msg = arc_cli_jstr(ev, "message");
     char tm[32], head[64];
     double seq = 0;
 
-    if (ev == NULL) {
-        cJSON_Delete(doc);
-        return doc == NULL ? ARC_ERR_INVALID : ARC_ERR_NOT_FOUND;
-    }
-
     arc_cli_jnum(ev, "seq", &seq);
-    sev = arc_cli_jstr(ev, "severity");
-    type = arc_cli_jstr(ev, "type");
-    msg = arc_cli_jstr(ev, "message");
     snprintf(head, sizeof(head), "%6.0f %8s %-8s %-20s ", seq,
              arc_cli_jtime(ev, "time", true, tm, sizeof(tm)),
              sev ? sev : "-", type ? type : "-");
-    arc_cli_buf_puts(out, head);
-    arc_cli_put_cut(out, msg ? msg : "-", ARC_CLI_WIDTH - strlen(head));
+    arc_cli_put_cut(out, head, sizeof(head));
+    arc_cli_put_cut(out, msg ? msg : "-",
+                    ARC_CLI_WIDTH - arc_cli_text_width(head));
     arc_cli_buf_puts(out, "\n");
-    if (seq_out != NULL)
-        *seq_out = (uint64_t)seq;
+}
 
+/* Prints one event unless it was seen; true when printed. */
+static bool one_event(const cJSON *ev, uint64_t *last_seq,
+                      arc_cli_buf_t *out)
+{
+    double seq;
+
+    if (!cJSON_IsObject(ev) || !arc_cli_jnum(ev, "seq", &seq) ||
+        seq <= (double)*last_seq)
+        return false;
+    arc_cli_format_event_obj(ev, out);
+    *last_seq = (uint64_t)seq;
+    return true;
+}
+
+arc_status_t arc_cli_format_frame_events(const char *json, size_t len,
+                                         uint64_t *last_seq,
+                                         arc_cli_buf_t *out)
+{
+    cJSON *doc = arc_cli_jparse(json, len);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "events");
+    const cJSON *one = cJSON_GetObjectItemCaseSensitive(doc, "event");
+    arc_event_type_t type;
+    arc_status_t st = ARC_OK;
+    const cJSON *ev;
+
+    if (doc == NULL)
+        return ARC_ERR_INVALID;
+
+    if (cJSON_IsArray(list)) {
+        cJSON_ArrayForEach(ev, list) one_event(ev, last_seq, out);
+    } else if (cJSON_IsObject(one)) {
+        one_event(one, last_seq, out);
+    } else if (arc_event_type_parse(arc_cli_jstr(doc, "type"), &type) ==
+               ARC_OK) {
+        one_event(doc, last_seq, out);
+    } else {
+        st = ARC_ERR_NOT_FOUND;
+    }
     cJSON_Delete(doc);
-    return out->failed ? ARC_ERR_NOMEM : ARC_OK;
+    return st == ARC_OK && out->failed ? ARC_ERR_NOMEM : st;
 }
 
 /* ---- drain and errors ------------------------------------------------- */

@@ -12,6 +12,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "cli/buf.h"
+
 /* The string member `key`, or NULL when absent or not a string. */
 const char *arc_cli_jstr(const cJSON *obj, const char *key);
 
@@ -33,5 +35,9 @@ const char *arc_cli_jtime(const cJSON *obj, const char *key, bool clock,
 /* Parses `len` bytes; NULL for NULL input or invalid JSON. The caller
  * frees the tree with cJSON_Delete. */
 cJSON *arc_cli_jparse(const char *json, size_t len);
+
+/* One event object as the fixed-column line of `arcnet events
+ * --follow` (see arc_cli_format_frame_events). */
+void arc_cli_format_event_obj(const cJSON *ev, arc_cli_buf_t *out);
 
 #endif

@@ -212,36 +212,71 @@ static void events_table_cuts_messages_to_fit(void **state)
     assert_lines_fit(80);
 }
 
-static void event_frame_becomes_one_line(void **state)
+static void event_batch_frame_prints_one_line_each(void **state)
 {
-    static const char bare[] =
-        "{\"seq\":42,\"type\":\"node-down\",\"severity\":\"critical\","
-        "\"time\":1782043200000000,\"message\":\"x is down\"}";
-    static const char wrapped[] =
-        "{\"seq\":43,\"type\":\"event\",\"event\":{\"seq\":43,"
-        "\"type\":\"node-up\",\"severity\":\"info\",\"message\":\"up\"}}";
-    uint64_t seq = 0;
+    static const char frame[] =
+        "{\"seq\":9,\"v\":1,\"type\":\"events\",\"time\":1,"
+        "\"events\":[{\"seq\":42,\"type\":\"node-down\","
+        "\"severity\":\"critical\",\"time\":1782043200000000,"
+        "\"message\":\"x is down\"},{\"seq\":43,\"type\":\"node-up\","
+        "\"severity\":\"info\",\"message\":\"x is up\"}]}";
+    uint64_t last = 0;
 
     (void)state;
-    assert_int_equal(arc_cli_format_event_line(S(bare), &out, &seq),
+    assert_int_equal(arc_cli_format_frame_events(S(frame), &last, &out),
                      ARC_OK);
-    assert_int_equal(seq, 42);
+    assert_int_equal(last, 43);
     assert_contains("    42 12:00:00 critical node-down");
     assert_contains("x is down\n");
-    assert_int_equal(arc_cli_format_event_line(S(wrapped), &out, &seq),
-                     ARC_OK);
-    assert_int_equal(seq, 43);
     assert_contains("node-up");
     assert_lines_fit(80);
 }
 
-static void non_event_frame_is_not_found(void **state)
+static void events_already_seen_are_skipped(void **state)
 {
+    static const char frame[] =
+        "{\"type\":\"events\",\"events\":[{\"seq\":5,\"message\":\"old\"},"
+        "{\"seq\":6,\"message\":\"new\"}]}";
+    uint64_t last = 5;
+
     (void)state;
-    assert_int_equal(arc_cli_format_event_line(
-                         S("{\"seq\":1,\"type\":\"zones\"}"), &out, NULL),
+    assert_int_equal(arc_cli_format_frame_events(S(frame), &last, &out),
+                     ARC_OK);
+    assert_int_equal(last, 6);
+    assert_true(strstr(text(), "old") == NULL);
+    assert_contains("new");
+}
+
+static void single_event_frames_are_understood(void **state)
+{
+    static const char bare[] =
+        "{\"seq\":3,\"type\":\"battery-low\",\"message\":\"low\"}";
+    static const char wrapped[] =
+        "{\"seq\":99,\"type\":\"event\",\"event\":{\"seq\":4,"
+        "\"type\":\"node-up\",\"message\":\"up\"}}";
+    uint64_t last = 0;
+
+    (void)state;
+    assert_int_equal(arc_cli_format_frame_events(S(bare), &last, &out),
+                     ARC_OK);
+    assert_int_equal(arc_cli_format_frame_events(S(wrapped), &last, &out),
+                     ARC_OK);
+    assert_int_equal(last, 4);
+    assert_contains("low\n");
+    assert_contains("up\n");
+}
+
+static void frames_without_events_are_not_found(void **state)
+{
+    uint64_t last = 0;
+
+    (void)state;
+    assert_int_equal(arc_cli_format_frame_events(
+                         S("{\"seq\":1,\"type\":\"telemetry\","
+                           "\"nodes\":[]}"),
+                         &last, &out),
                      ARC_ERR_NOT_FOUND);
-    assert_int_equal(arc_cli_format_event_line(S("{"), &out, NULL),
+    assert_int_equal(arc_cli_format_frame_events(S("{"), &last, &out),
                      ARC_ERR_INVALID);
 }
 
@@ -333,8 +368,10 @@ int main(void)
         T(decision_shows_terms_and_runner_ups),
         T(inference_receipt_says_where_and_at_what_carbon),
         T(events_table_cuts_messages_to_fit),
-        T(event_frame_becomes_one_line),
-        T(non_event_frame_is_not_found),
+        T(event_batch_frame_prints_one_line_each),
+        T(events_already_seen_are_skipped),
+        T(single_event_frames_are_understood),
+        T(frames_without_events_are_not_found),
         T(error_body_gives_message_and_code),
         T(drain_reply_confirms),
         T(table_cells_lose_control_characters),
