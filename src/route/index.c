@@ -28,7 +28,7 @@
 
 #include "core/geo.h"
 
-#define CELL_TARGET 16
+#define CELL_TARGET 64
 #define NO_POS UINT32_MAX
 #define MAX_K 8
 #define KM_PER_DEG 111.19492664 /* on the mean-radius sphere */
