@@ -323,8 +323,13 @@ bool arc_api_node_matches(const arc_node_filter_t *f, const arc_node_t *n)
     if (f->zone >= 0 && n->zone != f->zone) {
         return false;
     }
-    if (f->status >= 0 && n->status != f->status) {
-        return false;
+    if (f->status >= 0) {
+        int status = n->status == ARC_NODE_UP && n->admin_drained
+                         ? ARC_NODE_DRAINING : n->status;
+
+        if (status != f->status) {
+            return false;
+        }
     }
     if (f->model >= 0 && (n->models >> f->model & 1u) == 0) {
         return false;

@@ -232,22 +232,34 @@ static int on_body_complete(arc_api_t *api, arc_session_t *s)
     return arc_api_handle(api, s);
 }
 
+/*
+ * Completing the transaction frees the session (lws gives each HTTP
+ * transaction fresh per-session memory), so everything the write needs
+ * is moved out of it first.
+ */
 static int on_http_writable(arc_session_t *s)
 {
+    arc_api_header_t hdr[ARC_API_MAX_HEADERS];
+    uint32_t nhdr = s->reply_hdr_count;
+    arc_jw_t reply = s->reply;
     int rc;
 
     if (!s->reply_ready) {
         return 0;
     }
+    memcpy(hdr, s->reply_hdr, sizeof(hdr));
+    memset(&s->reply, 0, sizeof(s->reply));
     s->reply_ready = false;
-    rc = arc_api_write(s->wsi, s->reply_status, &s->reply, s->reply_hdr,
-                       s->reply_hdr_count);
-    arc_jw_free(&s->reply);
+    rc = arc_api_write(s->wsi, s->reply_status, &reply, hdr, nhdr);
+    arc_jw_free(&reply);
     return rc;
 }
 
 static void on_closed(arc_api_t *api, arc_session_t *s)
 {
+    if (s == NULL) {
+        return;
+    }
     arc_api_inference_detach(s);
     if (s->attached) {
         arc_stream_detach(api->stream, s);
@@ -272,6 +284,7 @@ static int http_reasons(arc_api_t *api, arc_session_t *s, struct lws *wsi,
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return on_http_writable(s);
     case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
         on_closed(api, s);
         return 0;
     default:

@@ -339,10 +339,12 @@ static int send_snapshot(arc_stream_t *st, arc_session_t *s)
     return rc;
 }
 
-static int close_with(struct lws *wsi, enum lws_close_status code,
-                      const char *reason)
+/* Closes with a reason; the client gets no more frames meanwhile. */
+static int close_with(arc_stream_t *st, arc_session_t *s,
+                      enum lws_close_status code, const char *reason)
 {
-    lws_close_reason(wsi, code, (unsigned char *)reason, strlen(reason));
+    arc_stream_detach(st, s);
+    lws_close_reason(s->wsi, code, (unsigned char *)reason, strlen(reason));
     return -1;
 }
 
@@ -351,11 +353,11 @@ int arc_stream_writable(arc_stream_t *st, arc_session_t *s)
     const frame_t *f;
 
     if (s->bad_frame) {
-        return close_with(s->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+        return close_with(st, s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
                           s->close_reason);
     }
     if (s->too_slow) {
-        return close_with(s->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+        return close_with(st, s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
                           "too slow");
     }
     if (!s->snapshot_due && s->next_seq > st->last_seq) {
@@ -390,24 +392,23 @@ int arc_stream_receive(arc_stream_t *st, arc_session_t *s, const void *in,
     const cJSON *type;
     int rc = 0;
 
-    (void)st;
     if (lws_frame_is_binary(s->wsi)) {
-        return close_with(s->wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+        return close_with(st, s, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
                           "binary frames are not accepted");
     }
     if (!lws_is_final_fragment(s->wsi) || !lws_is_first_fragment(s->wsi) ||
         len > ARC_STREAM_MSG_MAX) {
-        return close_with(s->wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+        return close_with(st, s, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
                           "message too large");
     }
     msg = cJSON_ParseWithLength(in, len);
     type = cJSON_GetObjectItemCaseSensitive(msg, "type");
     if (msg == NULL || !cJSON_IsObject(msg)) {
-        rc = close_with(s->wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD,
+        rc = close_with(st, s, LWS_CLOSE_STATUS_INVALID_PAYLOAD,
                         "invalid JSON");
     } else if (!cJSON_IsString(type) ||
                strcmp(type->valuestring, "ping") != 0) {
-        rc = close_with(s->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+        rc = close_with(st, s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
                         "unknown message type");
     }
     cJSON_Delete(msg);
@@ -416,10 +417,22 @@ int arc_stream_receive(arc_stream_t *st, arc_session_t *s, const void *in,
 
 /* ---- the upgrade filter ------------------------------------------------ */
 
-static bool read_arg(struct lws *wsi, const char *name, char *out,
-                     size_t cap)
+/* The value of query argument `name` ("token="), or NULL. */
+static const char *read_arg(struct lws *wsi, const char *name, char *buf,
+                            size_t cap)
 {
-    return lws_get_urlarg_by_name(wsi, name, out, (int)cap) != NULL;
+    return lws_get_urlarg_by_name(wsi, name, buf, (int)cap);
+}
+
+/* Answers the upgrade request with an HTTP error, then refuses it. */
+static int refuse(arc_api_t *api, struct lws *wsi, int status,
+                  const char *code, const char *message)
+{
+    arc_api_error_t err;
+
+    arc_api_error_set(&err, status, code, "%s", message);
+    arc_api_write_error(api, wsi, &err);
+    return -1;
 }
 
 int arc_stream_filter(arc_api_t *api, arc_session_t *s, struct lws *wsi)
@@ -428,26 +441,29 @@ int arc_stream_filter(arc_api_t *api, arc_session_t *s, struct lws *wsi)
     char arg[ARC_TOKEN_MAX + 16];
     arc_role_t role = ARC_ROLE_NONE;
     const char *tok;
+    const char *v;
     size_t len;
     long long since;
 
     if (lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI) < 0 ||
         strcmp(path, "/v1/stream") != 0) {
-        return -1;
+        return refuse(api, wsi, 404, "not-found", "no such path");
     }
     if (lws_hdr_copy(wsi, arg, sizeof(arg),
                      WSI_TOKEN_HTTP_AUTHORIZATION) > 0 &&
         arc_auth_parse_bearer(arg, strlen(arg), &tok, &len) == ARC_OK) {
         role = arc_auth_role(api->deps.auth, tok, len);
-    } else if (read_arg(wsi, "token=", arg, sizeof(arg))) {
-        role = arc_auth_role(api->deps.auth, arg, strlen(arg));
+    } else if ((v = read_arg(wsi, "token=", arg, sizeof(arg))) != NULL) {
+        role = arc_auth_role(api->deps.auth, v, strlen(v));
     }
     if (!arc_auth_allows(role, false)) {
-        return -1;
+        return refuse(api, wsi, 401, "unauthorized",
+                      "a valid token is required");
     }
-    if (read_arg(wsi, "since=", arg, sizeof(arg))) {
-        if (arc_api_parse_int(arg, 0, INT64_MAX, &since) != ARC_OK) {
-            return -1;
+    if ((v = read_arg(wsi, "since=", arg, sizeof(arg))) != NULL) {
+        if (arc_api_parse_int(v, 0, INT64_MAX, &since) != ARC_OK) {
+            return refuse(api, wsi, 400, "invalid-parameter",
+                          "since must be a sequence number");
         }
         s->has_since = true;
         s->since = (uint64_t)since;

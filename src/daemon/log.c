@@ -94,7 +94,9 @@ static void lws_emit(int level, const char *line)
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' ')) {
         n--;
     }
-    arc_daemon_log(level == LLL_ERR ? ARC_LOG_ERROR : ARC_LOG_WARN, "lws",
+    /* lws warns about client-caused things (a refused upgrade): those
+     * are debug lines here, so a client cannot fill the log. */
+    arc_daemon_log(level == LLL_ERR ? ARC_LOG_ERROR : ARC_LOG_DEBUG, "lws",
                    "%.*s", (int)n, line);
 }
 
