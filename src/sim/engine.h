@@ -38,8 +38,9 @@
 typedef struct arc_engine_config {
     uint64_t seed;              /* every random draw derives from it */
     uint32_t nodes;             /* simulated sites (default 150) */
-    uint32_t gpus_per_site;     /* 0: the site table's full fleet, scaled
-                                   generation (default 16, see docs) */
+    uint32_t gpus_per_site;     /* 0: the site table's full fleet; else
+                                   generation scaled down to it (default
+                                   4, see docs/protocol/simulation.md) */
     int64_t start_us;           /* simulated start, UTC microseconds */
     double hours;               /* length of an offline run */
     arc_policy_t policy;        /* routing policy for every decision */
@@ -55,9 +56,9 @@ typedef struct arc_engine_config {
                                           3 ticks) */
 } arc_engine_config_t;
 
-/* Fills the documented defaults (seed 1, 150 nodes, 24 h from
- * 2026-06-21 00:00 UTC, policy arcnet, MTBF 720 h, MTTR 2 h, 60 s ticks,
- * scale 1, workload on, queue 20,000 requests, aging 30 s). */
+/* Fills the documented defaults (seed 1, 150 nodes, 4 GPUs per site,
+ * 24 h from 2026-03-20 06:00 UTC, policy arcnet, MTBF 720 h, MTTR 2 h,
+ * 60 s ticks, scale 1, workload on, queue 20,000 requests, aging 30 s). */
 void arc_engine_config_default(arc_engine_config_t *cfg);
 
 /*
@@ -112,6 +113,7 @@ typedef struct arc_sim_metrics {
     uint64_t failed;      /* in flight on a node when it failed */
     uint64_t retried;     /* of those, sent back through the router */
     uint64_t queued;      /* waited in the router queue at least once */
+    uint64_t unfinished;  /* still waiting when an offline run ended */
     uint64_t slo_miss[ARC_PRIO_COUNT]; /* late or never served */
     uint64_t node_failures;            /* failure events */
     uint64_t battery_depletions;       /* battery hit reserve with work */
@@ -149,7 +151,12 @@ void arc_engine_set_callbacks(arc_engine_t *engine,
  */
 arc_status_t arc_engine_advance(arc_engine_t *engine, int64_t until_us);
 
-/* Offline run: advances to start + hours. */
+/*
+ * Offline run: advances to start + hours with the workload on, then stops
+ * the workload and lets the work already accepted finish (at most 5
+ * simulated hours more); what is still waiting then is `unfinished` and
+ * an SLO miss.
+ */
 arc_status_t arc_engine_run(arc_engine_t *engine);
 
 /*

@@ -21,6 +21,7 @@
 #define CLOUD_MEAN (1.0 - CLOUD_DEPTH / 3.0)
 #define YEAR_START_US 1767225600000000LL /* 2026-01-01 00:00 UTC */
 #define EPS 1e-9
+#define REARM 0.05
 
 static bool in(const char *region, const char *const *list, size_t n)
 {
@@ -127,7 +128,7 @@ double arc_physics_wind_mean_for_cf(double cf)
 
 void arc_physics_init(arc_site_sim_t *s, const arc_site_t *site,
                       uint32_t gpus, double soc, double mean_sun,
-                      uint64_t seed, uint32_t key)
+                      double wind_mean, uint64_t seed, uint32_t key)
 {
     double scale = (double)gpus / site->gpus;
     arc_rng_t rng;
@@ -141,8 +142,7 @@ void arc_physics_init(arc_site_sim_t *s, const arc_site_t *site,
     s->solar_derate = mean_sun > EPS ? arc_physics_solar_cf_target(site) /
                                            (mean_sun * CLOUD_MEAN)
                                      : 0.0;
-    s->wind_mean_ms =
-        arc_physics_wind_mean_for_cf(arc_physics_wind_cf_target(site));
+    s->wind_mean_ms = wind_mean;
     s->reserve = 0.2;
     s->gpus = gpus;
     s->key = key;
@@ -152,6 +152,7 @@ void arc_physics_init(arc_site_sim_t *s, const arc_site_t *site,
                                (1.0 + ARC_SIM_WIND_SD_RATIO *
                                           arc_rng_normal(&rng)));
     s->soc = s->battery_kwh > 0 ? soc : 0.0;
+    s->armed = s->soc >= s->reserve + REARM;
     s->stored_g_per_kwh = ARC_SIM_SOLAR_G_PER_KWH / ARC_SIM_BATTERY_RTE;
     s->carbon_g_per_kwh = s->grid_g_per_kwh;
     s->source = ARC_SOURCE_GRID;
@@ -265,8 +266,9 @@ void arc_physics_dispatch(arc_site_sim_t *s, double solar_kw,
     double used = fmin(load_kw, renew);
     double rest = load_kw - used;
     double share = renew > EPS ? solar_kw / renew : 0.0;
-    bool above = s->soc > s->reserve + EPS;
 
+    if (s->soc >= s->reserve + REARM)
+        s->armed = true;
     memset(s->supply_kw, 0, sizeof(s->supply_kw));
     s->load_kw = load_kw;
     s->supply_kw[ARC_SOURCE_SOLAR] = used * share;
@@ -282,8 +284,10 @@ void arc_physics_dispatch(arc_site_sim_t *s, double solar_kw,
     rest -= s->supply_kw[ARC_SOURCE_BATTERY];
     s->supply_kw[ARC_SOURCE_GRID] = fmax(0.0, rest);
 
-    s->depleted = above && s->battery_kwh > 0.0 &&
+    s->depleted = s->armed && s->battery_kwh > 0.0 &&
                   s->soc <= s->reserve + EPS && rest > EPS;
+    if (s->depleted)
+        s->armed = false;
     mix_results(s);
 }
 

@@ -66,6 +66,8 @@ typedef struct arc_site_sim {
     double carbon_g_per_kwh;
     arc_energy_source_t source;
     bool depleted;   /* fell to its reserve this tick and used the grid */
+    bool armed;      /* a depletion may be counted (re-armed once the
+                        battery is back above reserve + 5%) */
 } arc_site_sim_t;
 
 /* Target annual capacity factors of the site's region (AC). */
@@ -84,12 +86,13 @@ double arc_physics_wind_mean_for_cf(double cf);
 /*
  * Sets up a site with `gpus` GPUs (generation and battery scaled by
  * gpus / site->gpus), calibrated, battery at `soc`, weather seeded from
- * (seed, key). `mean_sun` is arc_physics_mean_sun(site->lat), passed in
- * so that replicas of one site share the work.
+ * (seed, key). `mean_sun` is arc_physics_mean_sun(site->lat) and
+ * `wind_mean` arc_physics_wind_mean_for_cf(arc_physics_wind_cf_target
+ * (site)), passed in so that replicas of one site share the work.
  */
 void arc_physics_init(arc_site_sim_t *s, const arc_site_t *site,
                       uint32_t gpus, double soc, double mean_sun,
-                      uint64_t seed, uint32_t key);
+                      double wind_mean, uint64_t seed, uint32_t key);
 
 /* Power a site draws at GPU utilisation util (0..1), kW. */
 double arc_physics_load_kw(uint32_t gpus, double util);

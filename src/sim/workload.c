@@ -104,7 +104,7 @@ double arc_workload_peak_factor(void)
     return best;
 }
 
-static void init_models(arc_workload_t *w)
+static void init_models(arc_workload_t *w, uint32_t max_gpus)
 {
     double sum = 0.0;
     uint32_t id;
@@ -114,7 +114,7 @@ static void init_models(arc_workload_t *w)
     memset(w->model_cum, 0, sizeof(w->model_cum));
     for (size_t i = 0; i < ARC_ARRAY_LEN(model_mix); i++) {
         if (arc_model_find(model_mix[i].model, &id) == ARC_OK &&
-            id < w->model_count)
+            id < w->model_count && arc_model_get(id)->gpus <= max_gpus)
             w->model_cum[id] = model_mix[i].share;
     }
     for (uint32_t m = 0; m < w->model_count; m++) {
@@ -127,11 +127,11 @@ static void init_models(arc_workload_t *w)
 
 void arc_workload_init(arc_workload_t *w, uint64_t seed,
                        double peak_rate_per_s, int64_t start_us,
-                       uint64_t first_id)
+                       uint64_t first_id, uint32_t max_gpus)
 {
     memset(w, 0, sizeof(*w));
     init_metros(w);
-    init_models(w);
+    init_models(w, max_gpus);
     arc_rng_seed(&w->rng, seed, 0x574f524bULL);
     w->rate_per_s = peak_rate_per_s;
     w->now_us = start_us;
@@ -225,13 +225,13 @@ void arc_workload_next(arc_workload_t *w, arc_request_t *out)
         arc_model_service_us(out->model, out->tokens));
 }
 
-double arc_workload_mean_gpu_seconds(void)
+double arc_workload_mean_gpu_seconds(uint32_t max_gpus)
 {
     arc_workload_t w;
     arc_request_t r;
     double sum = 0.0;
 
-    arc_workload_init(&w, MIX_SEED, 1.0, 0, 1);
+    arc_workload_init(&w, MIX_SEED, 1.0, 0, 1, max_gpus);
     for (int i = 0; i < MIX_SAMPLES; i++) {
         draw_request(&w, &metros[0], &r);
         sum += arc_model_get(r.model)->gpus *
@@ -240,8 +240,8 @@ double arc_workload_mean_gpu_seconds(void)
     return sum / MIX_SAMPLES;
 }
 
-double arc_workload_rate_for(uint32_t gpus, double util)
+double arc_workload_rate_for(uint32_t gpus, uint32_t max_gpus, double util)
 {
-    return util * gpus /
-           (arc_workload_mean_gpu_seconds() * arc_workload_peak_factor());
+    return util * gpus / (arc_workload_mean_gpu_seconds(max_gpus) *
+                          arc_workload_peak_factor());
 }

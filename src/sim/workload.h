@@ -43,11 +43,12 @@ typedef struct arc_workload {
 /*
  * Starts a workload at `start_us` whose candidate rate (all areas at
  * their daily peak) is `peak_rate_per_s` requests per second. Request ids
- * start at first_id.
+ * start at first_id. Models needing more than `max_gpus` GPUs (which no
+ * site could hold) are left out of the mix.
  */
 void arc_workload_init(arc_workload_t *w, uint64_t seed,
                        double peak_rate_per_s, int64_t start_us,
-                       uint64_t first_id);
+                       uint64_t first_id, uint32_t max_gpus);
 
 /* Draws the next request (arrival_us strictly after the previous one). */
 void arc_workload_next(arc_workload_t *w, arc_request_t *out);
@@ -59,13 +60,13 @@ double arc_workload_daily(double local_hour);
 double arc_workload_peak_factor(void);
 
 /* Mean GPU-seconds per request of the mix (fixed-seed estimate). */
-double arc_workload_mean_gpu_seconds(void);
+double arc_workload_mean_gpu_seconds(uint32_t max_gpus);
 
 /*
- * The candidate rate that brings `gpus` GPUs to `util` utilisation at the
- * mesh's daily peak.
+ * The candidate rate that brings `gpus` GPUs (sites of at most max_gpus)
+ * to `util` utilisation at the mesh's daily peak.
  */
-double arc_workload_rate_for(uint32_t gpus, double util);
+double arc_workload_rate_for(uint32_t gpus, uint32_t max_gpus, double util);
 
 /* Deadline of a request with the given priority and service time. */
 int64_t arc_workload_deadline(int64_t arrival_us, uint8_t priority,
