@@ -140,6 +140,20 @@ static int option(sim_opts_t *o, const char *name, const char *v)
     return bad("unknown option", name);
 }
 
+static bool takes_value(const char *a)
+{
+    static const char *const names[] = {
+        "--hours", "--seed", "--nodes", "--gpus",
+        "--scale", "--mtbf", "--mttr", "--policies",
+    };
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(a, names[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int parse(int argc, char **argv, sim_opts_t *o)
 {
     memset(o, 0, sizeof(*o));
@@ -154,13 +168,14 @@ static int parse(int argc, char **argv, sim_opts_t *o)
             o->json = true;
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             o->help = true;
-        } else if (strncmp(a, "--", 2) == 0 && i + 1 < argc) {
-            if ((st = option(o, a, argv[++i])) != 0)
-                return st;
-        } else {
-            return bad(strncmp(a, "--", 2) == 0 ? "missing value for"
-                                                : "unexpected argument",
+        } else if (!takes_value(a)) {
+            return bad(strncmp(a, "-", 1) == 0 ? "unknown option"
+                                               : "unexpected argument",
                        a);
+        } else if (i + 1 >= argc) {
+            return bad("missing value for", a);
+        } else if ((st = option(o, a, argv[++i])) != 0) {
+            return st;
         }
     }
     return 0;

@@ -1,0 +1,354 @@
+/*
+ * test_sim_engine.c - the workload and the simulation engine: seeded
+ * determinism, the priority mix, rejection by a full queue, the retry of
+ * work on a failed node, external submission, and `arcnet sim` options.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/cli.h"
+#include "sim/engine.h"
+#include "sim/workload.h"
+
+static void small_config(arc_engine_config_t *cfg, uint64_t seed)
+{
+    arc_engine_config_default(cfg);
+    cfg->seed = seed;
+    cfg->nodes = 30;
+    cfg->hours = 1.0;
+    cfg->mtbf_hours = 0.0;
+}
+
+static arc_sim_metrics_t run(const arc_engine_config_t *cfg)
+{
+    arc_engine_t *e = NULL;
+    arc_sim_metrics_t m;
+
+    assert_int_equal(arc_engine_new(cfg, NULL, &e), ARC_OK);
+    assert_int_equal(arc_engine_run(e), ARC_OK);
+    m = *arc_engine_metrics(e);
+    arc_engine_free(e);
+    return m;
+}
+
+static void workload_is_deterministic(void **state)
+{
+    arc_workload_t a, b;
+    arc_request_t ra, rb;
+
+    (void)state;
+    arc_workload_init(&a, 42, 100.0, 0, 1, 8);
+    arc_workload_init(&b, 42, 100.0, 0, 1, 8);
+    for (int i = 0; i < 1000; i++) {
+        arc_workload_next(&a, &ra);
+        arc_workload_next(&b, &rb);
+        assert_memory_equal(&ra, &rb, sizeof(ra));
+    }
+    arc_workload_init(&b, 43, 100.0, 0, 1, 8);
+    arc_workload_next(&b, &rb);
+    arc_workload_init(&a, 42, 100.0, 0, 1, 8);
+    arc_workload_next(&a, &ra);
+    assert_true(ra.arrival_us != rb.arrival_us || ra.lat != rb.lat);
+}
+
+static void workload_priority_mix_is_ten_sixty_thirty(void **state)
+{
+    arc_workload_t w;
+    arc_request_t r;
+    uint32_t count[ARC_PRIO_COUNT] = {0};
+    int64_t last = -1;
+    const int n = 50000;
+
+    (void)state;
+    arc_workload_init(&w, 7, 100.0, 0, 1, 8);
+    for (int i = 0; i < n; i++) {
+        arc_workload_next(&w, &r);
+        assert_true(r.arrival_us > last);
+        assert_true(r.deadline_us > r.arrival_us);
+        assert_true(arc_model_get(r.model) != NULL);
+        last = r.arrival_us;
+        count[r.priority]++;
+    }
+    assert_true(count[ARC_PRIO_CRITICAL] > 0.09 * n &&
+                count[ARC_PRIO_CRITICAL] < 0.11 * n);
+    assert_true(count[ARC_PRIO_NORMAL] > 0.58 * n &&
+                count[ARC_PRIO_NORMAL] < 0.62 * n);
+    assert_true(count[ARC_PRIO_BACKGROUND] > 0.28 * n &&
+                count[ARC_PRIO_BACKGROUND] < 0.32 * n);
+}
+
+static void workload_leaves_out_models_no_site_can_hold(void **state)
+{
+    arc_workload_t w;
+    arc_request_t r;
+
+    (void)state;
+    arc_workload_init(&w, 7, 100.0, 0, 1, 2);
+    for (int i = 0; i < 5000; i++) {
+        arc_workload_next(&w, &r);
+        assert_true(arc_model_get(r.model)->gpus <= 2);
+    }
+}
+
+static void daily_curve_peaks_in_the_afternoon(void **state)
+{
+    (void)state;
+    assert_true(arc_workload_daily(17.0) > arc_workload_daily(12.0));
+    assert_true(arc_workload_daily(17.0) > arc_workload_daily(22.0));
+    assert_true(arc_workload_daily(5.0) < arc_workload_daily(9.0));
+}
+
+static void same_seed_gives_identical_metrics(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_sim_metrics_t a, b;
+
+    (void)state;
+    small_config(&cfg, 3);
+    cfg.mtbf_hours = 5.0; /* failures too */
+    a = run(&cfg);
+    b = run(&cfg);
+    assert_true(a.served > 1000);
+    assert_memory_equal(&a, &b, sizeof(a));
+}
+
+static void different_seed_gives_different_metrics(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_sim_metrics_t a, b;
+
+    (void)state;
+    small_config(&cfg, 3);
+    a = run(&cfg);
+    cfg.seed = 4;
+    b = run(&cfg);
+    assert_true(a.served != b.served || a.co2_g != b.co2_g);
+}
+
+static void every_request_is_accounted_for(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_sim_metrics_t m;
+
+    (void)state;
+    small_config(&cfg, 5);
+    cfg.mtbf_hours = 2.0;
+    m = run(&cfg);
+    assert_int_equal(m.arrived,
+                     m.served + m.rejected + m.expired + m.unfinished);
+    assert_true(m.energy_kwh > 0.0);
+    assert_true(m.co2_g > 0.0);
+    assert_true(m.p99_ms >= m.p50_ms);
+}
+
+static void full_queue_rejects_requests(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_sim_metrics_t m;
+
+    (void)state;
+    small_config(&cfg, 5);
+    cfg.workload_scale = 4.0;  /* far more work than GPUs */
+    cfg.queue_capacity = 8;
+    m = run(&cfg);
+    assert_true(m.queued > 0);
+    assert_true(m.rejected > 0);
+}
+
+static void failed_node_work_is_retried(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_engine_t *e = NULL;
+    const arc_sim_metrics_t *m;
+    uint32_t busiest = 0, depth = 0;
+    arc_mesh_t *mesh;
+
+    (void)state;
+    small_config(&cfg, 9);
+    cfg.workload_scale = 1.5;
+    assert_int_equal(arc_engine_new(&cfg, NULL, &e), ARC_OK);
+    assert_int_equal(arc_engine_advance(e, cfg.start_us + 600 * ARC_US_PER_S),
+                     ARC_OK);
+    mesh = arc_engine_mesh(e);
+    for (uint32_t i = 0; i < arc_mesh_count(mesh); i++) {
+        if (arc_mesh_node(mesh, i)->queue_depth > depth) {
+            depth = arc_mesh_node(mesh, i)->queue_depth;
+            busiest = i;
+        }
+    }
+    assert_true(depth > 0);
+
+    assert_int_equal(arc_engine_fail_node(e, busiest), ARC_OK);
+    m = arc_engine_metrics(e);
+    assert_int_equal(m->failed, depth);
+    assert_int_equal(m->retried, depth);
+    assert_int_equal(arc_mesh_node(mesh, busiest)->status, ARC_NODE_DOWN);
+    assert_int_equal(arc_mesh_node(mesh, busiest)->queue_depth, 0);
+    arc_engine_free(e);
+}
+
+typedef struct seen {
+    int calls;
+    arc_outcome_t last;
+    uint64_t id;
+} seen_t;
+
+static void remember(void *ctx, const arc_request_t *req,
+                     const arc_outcome_t *o)
+{
+    seen_t *s = ctx;
+
+    s->calls++;
+    s->last = *o;
+    s->id = req->id;
+}
+
+static void submitted_request_completes_with_a_receipt(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_engine_t *e = NULL;
+    arc_request_t req;
+    seen_t seen = {0};
+
+    (void)state;
+    small_config(&cfg, 2);
+    cfg.workload = false;
+    assert_int_equal(arc_engine_new(&cfg, NULL, &e), ARC_OK);
+    assert_int_equal(arc_engine_advance(e, cfg.start_us + ARC_US_PER_S),
+                     ARC_OK);
+
+    memset(&req, 0, sizeof(req));
+    req.id = 777;
+    req.model = 0;
+    req.priority = ARC_PRIO_CRITICAL;
+    req.lat = 40.7;
+    req.lon = -74.0;
+    req.tokens = 100;
+    assert_int_equal(arc_engine_submit(e, &req, remember, &seen), ARC_OK);
+    assert_int_equal(seen.calls, 0);
+    assert_int_equal(arc_engine_advance(e, cfg.start_us + 60 * ARC_US_PER_S),
+                     ARC_OK);
+
+    assert_int_equal(seen.calls, 1);
+    assert_int_equal(seen.id, 777);
+    assert_int_equal(seen.last.request_id, 777);
+    assert_int_equal(seen.last.status, ARC_OK);
+    assert_non_null(seen.last.node_id);
+    assert_int_equal(seen.last.zone, ARC_ZONE_EAST);
+    assert_true(seen.last.carbon_g > 0.0);
+    assert_true(seen.last.service_ms > 1000.0);
+    assert_true(seen.last.rtt_ms > 2.0);
+    arc_engine_free(e);
+}
+
+static void bad_submission_is_invalid(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_engine_t *e = NULL;
+    arc_request_t req;
+
+    (void)state;
+    small_config(&cfg, 2);
+    cfg.workload = false;
+    assert_int_equal(arc_engine_new(&cfg, NULL, &e), ARC_OK);
+    memset(&req, 0, sizeof(req));
+    req.model = 999;
+    req.lat = 40.7;
+    req.lon = -74.0;
+    assert_int_equal(arc_engine_submit(e, &req, NULL, NULL), ARC_ERR_INVALID);
+    req.model = 0;
+    req.lat = 123.0;
+    assert_int_equal(arc_engine_submit(e, &req, NULL, NULL), ARC_ERR_INVALID);
+    arc_engine_free(e);
+}
+
+static void bad_config_is_invalid(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_engine_t *e = NULL;
+
+    (void)state;
+    arc_engine_config_default(&cfg);
+    cfg.nodes = 0;
+    assert_int_equal(arc_engine_new(&cfg, NULL, &e), ARC_ERR_INVALID);
+    arc_engine_config_default(&cfg);
+    cfg.tick_us = 0;
+    assert_int_equal(arc_engine_new(&cfg, NULL, &e), ARC_ERR_INVALID);
+    assert_null(e);
+}
+
+static int cli(const char *a1, const char *a2, const char *a3)
+{
+    char *argv[4] = {"sim", (char *)a1, (char *)a2, (char *)a3};
+    int argc = 1 + (a1 != NULL) + (a2 != NULL) + (a3 != NULL);
+    FILE *out = tmpfile();
+    int st;
+
+    assert_non_null(out);
+    st = arc_sim_cli(argc, argv, out);
+    fclose(out);
+    return st;
+}
+
+static void cli_option_errors_exit_two(void **state)
+{
+    (void)state;
+    assert_int_equal(cli("--bogus", NULL, NULL), 2);
+    assert_int_equal(cli("--hours", NULL, NULL), 2);
+    assert_int_equal(cli("--hours", "-1", NULL), 2);
+    assert_int_equal(cli("--hours", "abc", NULL), 2);
+    assert_int_equal(cli("--nodes", "0", NULL), 2);
+    assert_int_equal(cli("--seed", "x", NULL), 2);
+    assert_int_equal(cli("--policies", "arcnet,fastest", NULL), 2);
+    assert_int_equal(cli("extra", NULL, NULL), 2);
+    assert_int_equal(cli("--help", NULL, NULL), 0);
+}
+
+static void cli_prints_json_for_each_policy(void **state)
+{
+    char *argv[] = {"sim", "--hours", "0.2", "--nodes", "12",
+                    "--policies", "nearest,greenest", "--json"};
+    FILE *out = tmpfile();
+    char buf[4096];
+    size_t n;
+
+    (void)state;
+    assert_non_null(out);
+    assert_int_equal(arc_sim_cli(8, argv, out), 0);
+    rewind(out);
+    n = fread(buf, 1, sizeof(buf) - 1, out);
+    buf[n] = '\0';
+    fclose(out);
+    assert_non_null(strstr(buf, "{\"policies\":[{\"policy\":\"nearest\""));
+    assert_non_null(strstr(buf, "{\"policy\":\"greenest\""));
+    assert_non_null(strstr(buf, "\"energy_share\":{\"cogen\":"));
+    assert_non_null(strstr(buf, "\"slo_misses\":{\"critical\":"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(workload_is_deterministic),
+        cmocka_unit_test(workload_priority_mix_is_ten_sixty_thirty),
+        cmocka_unit_test(workload_leaves_out_models_no_site_can_hold),
+        cmocka_unit_test(daily_curve_peaks_in_the_afternoon),
+        cmocka_unit_test(same_seed_gives_identical_metrics),
+        cmocka_unit_test(different_seed_gives_different_metrics),
+        cmocka_unit_test(every_request_is_accounted_for),
+        cmocka_unit_test(full_queue_rejects_requests),
+        cmocka_unit_test(failed_node_work_is_retried),
+        cmocka_unit_test(submitted_request_completes_with_a_receipt),
+        cmocka_unit_test(bad_submission_is_invalid),
+        cmocka_unit_test(bad_config_is_invalid),
+        cmocka_unit_test(cli_option_errors_exit_two),
+        cmocka_unit_test(cli_prints_json_for_each_policy),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
