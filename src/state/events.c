@@ -105,6 +105,7 @@ void arc_event_config_default(arc_event_config_t *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->capacity = 100000;
     cfg->coalesce_us = ARC_US_PER_S;
+    cfg->source_coalesce_us = 300 * ARC_US_PER_S;
     cfg->guard_slots = 4096;
     cfg->battery_low = 0.25f;
     cfg->battery_recover = 0.30f;
@@ -114,7 +115,8 @@ static bool config_valid(const arc_event_config_t *cfg)
 {
     uint32_t slots = cfg->guard_slots;
 
-    if (cfg->capacity == 0 || cfg->coalesce_us < 0)
+    if (cfg->capacity == 0 || cfg->coalesce_us < 0 ||
+        cfg->source_coalesce_us < 0)
         return false;
     if (slots == 0 || (slots & (slots - 1)) != 0)
         return false;
@@ -185,19 +187,21 @@ static uint64_t guard_key(arc_event_type_t type, arc_zone_t zone,
  * and writes the number suppressed before it to *coalesced, or false
  * when it falls inside the window of the previous one.
  */
-static bool guard_admit(arc_event_log_t *log, uint64_t key, int64_t now,
-                        uint32_t *coalesced)
+static bool guard_admit(arc_event_log_t *log, arc_event_type_t type,
+                        uint64_t key, int64_t now, uint32_t *coalesced)
 {
+    int64_t window = type == ARC_EVENT_SOURCE_CHANGE
+                         ? log->cfg.source_coalesce_us
+                         : log->cfg.coalesce_us;
     guard_slot_t *slot;
 
     *coalesced = 0;
-    if (log->cfg.coalesce_us == 0)
+    if (window == 0)
         return true;
 
     slot = &log->guard[key & (log->cfg.guard_slots - 1)];
     if (slot->key == key) {
-        if (now >= slot->last_us &&
-            now - slot->last_us < log->cfg.coalesce_us) {
+        if (now >= slot->last_us && now - slot->last_us < window) {
             slot->suppressed++;
             log->coalesced++;
             return false;
@@ -245,7 +249,8 @@ uint64_t arc_event_record(arc_event_log_t *log, arc_event_type_t type,
         node = "";
 
     now = log->cfg.clock(log->cfg.clock_ctx);
-    if (!guard_admit(log, guard_key(type, zone, node), now, &coalesced))
+    if (!guard_admit(log, type, guard_key(type, zone, node), now,
+                     &coalesced))
         return 0;
 
     ev = ring_take(log);

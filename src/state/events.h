@@ -14,7 +14,11 @@
  * Flapping guard: an event with the same (zone, node, type) as one
  * recorded less than `coalesce_us` earlier (1 s of the log's clock by
  * default) is not recorded; it is counted, and the next recorded event
- * of that key carries the count in `coalesced`. The guard remembers keys
+ * of that key carries the count in `coalesced`. Energy source changes
+ * have their own, longer window (`source_coalesce_us`, 5 minutes): a
+ * site whose solar output hovers at its load switches between solar and
+ * battery at every telemetry report, and one line per switch would bury
+ * everything else. The guard remembers keys
  * in a fixed table; when two keys share a slot the older is forgotten,
  * so the guard can let an extra event through but never loses memory or
  * time. A consequence: for up to `coalesce_us` after a flapping node's
@@ -91,6 +95,7 @@ typedef void (*arc_event_sub_fn)(void *ctx, const arc_event_t *ev);
 typedef struct arc_event_config {
     uint32_t capacity;       /* events kept (ring size), at least 1 */
     int64_t coalesce_us;     /* flapping window; 0 turns the guard off */
+    int64_t source_coalesce_us; /* the window of energy-source-change */
     uint32_t guard_slots;    /* keys the guard remembers (power of 2) */
     float battery_low;       /* battery-low below this soc */
     float battery_recover;   /* battery-recovered above this soc */
@@ -99,8 +104,9 @@ typedef struct arc_event_config {
 } arc_event_config_t;
 
 /*
- * Defaults: capacity 100000, coalesce 1 s, 4096 guard slots, battery low
- * below 0.25, recovered above 0.30, the wall clock.
+ * Defaults: capacity 100000, coalesce 1 s (energy source changes 300 s),
+ * 4096 guard slots, battery low below 0.25, recovered above 0.30, the
+ * wall clock.
  */
 void arc_event_config_default(arc_event_config_t *cfg);
 

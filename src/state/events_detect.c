@@ -14,6 +14,7 @@
  */
 #include "state/events.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,7 +142,9 @@ static void detect_battery(arc_event_detector_t *det, uint32_t index,
     const arc_event_config_t *cfg = arc_event_log_config(det->log);
     uint8_t *low = &det->battery_low[index];
     arc_zone_t zone = (arc_zone_t)n->zone;
-    int pct = (int)(n->battery_soc * 100.0f + 0.5f);
+    /* Whole percent rounded away from the threshold, so a battery just
+       below 25% never reads "25% (below 25%)". */
+    double soc_pct = (double)n->battery_soc * 100.0;
 
     if (!has_battery(n))
         return;
@@ -153,7 +156,8 @@ static void detect_battery(arc_event_detector_t *det, uint32_t index,
         arc_event_record(det->log, ARC_EVENT_BATTERY_LOW,
                          reserve ? ARC_SEV_CRITICAL : ARC_SEV_WARNING, zone,
                          n->id, "%s battery low at %d%% (below %d%%%s), on %s",
-                         n->id, pct, (int)(cfg->battery_low * 100.0f + 0.5f),
+                         n->id, (int)floor(soc_pct + 1e-3),
+                         (int)(cfg->battery_low * 100.0f + 0.5f),
                          reserve ? ", at reserve" : "",
                          arc_source_name((arc_energy_source_t)
                                              n->energy_source));
@@ -162,7 +166,8 @@ static void detect_battery(arc_event_detector_t *det, uint32_t index,
         arc_event_record(det->log, ARC_EVENT_BATTERY_RECOVERED, ARC_SEV_INFO,
                          zone, n->id,
                          "%s battery recovered to %d%% (above %d%%)", n->id,
-                         pct, (int)(cfg->battery_recover * 100.0f + 0.5f));
+                         (int)ceil(soc_pct - 1e-3),
+                         (int)(cfg->battery_recover * 100.0f + 0.5f));
     }
 }
 

@@ -690,6 +690,24 @@ static void guard_keys_on_node_and_type(void **state)
     assert_int_equal(all_events(fx, ev, 16), 3);
 }
 
+static void source_changes_use_the_longer_window(void **state)
+{
+    fixture_t *fx = *state;
+    const arc_event_t *ev[16];
+
+    for (int i = 0; i < 10; i++) {
+        fx->now += 5 * ARC_US_PER_S;
+        telemetry(fx, 0, ARC_NODE_UP,
+                  i % 2 ? ARC_SOURCE_SOLAR : ARC_SOURCE_BATTERY, 0.8f);
+    }
+    assert_int_equal(all_events(fx, ev, 16), 1);
+    fx->now += 300 * ARC_US_PER_S;
+    telemetry(fx, 0, ARC_NODE_UP, ARC_SOURCE_GRID, 0.8f);
+    assert_int_equal(all_events(fx, ev, 16), 2);
+    assert_int_equal(ev[1]->type, ARC_EVENT_SOURCE_CHANGE);
+    assert_int_equal(ev[1]->coalesced, 9);
+}
+
 static void guard_off_records_everything(void **state)
 {
     fixture_t *fx = *state;
@@ -699,6 +717,7 @@ static void guard_off_records_everything(void **state)
 
     arc_event_config_default(&cfg);
     cfg.coalesce_us = 0;
+    cfg.source_coalesce_us = 0;
     cfg.clock = fake_clock;
     cfg.clock_ctx = &fx->now;
     log = arc_event_log_new(&cfg);
@@ -798,6 +817,7 @@ int main(void)
         T(flapping_node_is_coalesced_within_a_second),
         T(event_after_window_carries_coalesced_count),
         T(guard_keys_on_node_and_type),
+        T(source_changes_use_the_longer_window),
         T(guard_off_records_everything),
         T(subscriber_sees_each_recorded_event_once),
         T(subscribers_are_bounded),
