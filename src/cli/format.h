@@ -13,6 +13,7 @@
 #ifndef ARC_CLI_FORMAT_H
 #define ARC_CLI_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,17 +46,30 @@ arc_status_t arc_cli_format_inference(const char *json, size_t len,
 arc_status_t arc_cli_format_events(const char *json, size_t len,
                                    arc_cli_buf_t *out);
 
+/* Which events of a frame to show, and how. */
+typedef struct arc_cli_event_view {
+    const char *type;     /* only this type; NULL: any */
+    const char *zone;     /* only this zone; NULL: any */
+    const char *severity; /* only this severity or worse; NULL: any */
+    const char *q;        /* only events whose message or node contains
+                             this, ignoring case; NULL: any */
+    bool json;            /* one JSON object per line, not columns */
+    uint64_t last_seq;    /* in/out: events up to this seq are skipped;
+                             raised to the newest shown */
+    uint64_t frame_seq;   /* out: the frame's own "seq", 0 if none */
+    int64_t frame_time;   /* out: the frame's "time" (UTC us), or 0 */
+} arc_cli_event_view_t;
+
 /*
  * The events a stream frame carries - its "events" array (the daemon's
- * batches), its "event" object, or the frame itself when its "type" is
- * an event type - one line each of fixed columns within 80 columns,
- * skipping those with seq <= *last_seq and raising *last_seq to the
- * newest printed. ARC_ERR_NOT_FOUND when the frame carries no events
- * (telemetry, decisions: callers skip those); ARC_ERR_INVALID when it
- * is not JSON.
+ * batches, and the reply of GET /v1/events), its "event" object, or the
+ * frame itself when its "type" is an event type - that pass the view's
+ * filters, one line each: fixed columns within 80 columns, or JSON.
+ * ARC_ERR_NOT_FOUND when the frame carries no events (telemetry,
+ * decisions: callers skip those); ARC_ERR_INVALID when it is not JSON.
  */
 arc_status_t arc_cli_format_frame_events(const char *json, size_t len,
-                                         uint64_t *last_seq,
+                                         arc_cli_event_view_t *view,
                                          arc_cli_buf_t *out);
 
 /* The reply to drain and undrain: "node X drained" or the like. */

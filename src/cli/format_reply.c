@@ -186,22 +186,67 @@ void arc_cli_format_event_obj(const cJSON *ev, arc_cli_buf_t *out)
     arc_cli_buf_puts(out, "\n");
 }
 
-/* Prints one event unless it was seen; true when printed. */
-static bool one_event(const cJSON *ev, uint64_t *last_seq,
+static bool severity_passes(const char *have, const char *want)
+{
+    arc_severity_t h, w;
+
+    if (want == NULL)
+        return true;
+    if (arc_severity_parse(have, &h) != ARC_OK ||
+        arc_severity_parse(want, &w) != ARC_OK)
+        return false;
+    return h >= w;
+}
+
+static bool text_has(const char *hay, const char *needle)
+{
+    return hay != NULL && strcasestr(hay, needle) != NULL;
+}
+
+static bool passes(const cJSON *ev, const arc_cli_event_view_t *v)
+{
+    const char *type = arc_cli_jstr(ev, "type");
+    const char *zone = arc_cli_jstr(ev, "zone");
+
+    if (v->type != NULL && (type == NULL || strcmp(type, v->type) != 0))
+        return false;
+    if (v->zone != NULL && (zone == NULL || strcmp(zone, v->zone) != 0))
+        return false;
+    if (!severity_passes(arc_cli_jstr(ev, "severity"), v->severity))
+        return false;
+    return v->q == NULL || text_has(arc_cli_jstr(ev, "message"), v->q) ||
+           text_has(arc_cli_jstr(ev, "node"), v->q);
+}
+
+static void one_event(const cJSON *ev, arc_cli_event_view_t *v,
                       arc_cli_buf_t *out)
 {
     double seq;
+    char *text;
 
     if (!cJSON_IsObject(ev) || !arc_cli_jnum(ev, "seq", &seq) ||
-        seq <= (double)*last_seq)
-        return false;
-    arc_cli_format_event_obj(ev, out);
-    *last_seq = (uint64_t)seq;
-    return true;
+        seq <= (double)v->last_seq)
+        return;
+    v->last_seq = (uint64_t)seq;
+    if (!passes(ev, v))
+        return;
+
+    if (!v->json) {
+        arc_cli_format_event_obj(ev, out);
+        return;
+    }
+    text = cJSON_PrintUnformatted(ev);
+    if (text == NULL) {
+        out->failed = true;
+        return;
+    }
+    arc_cli_buf_puts(out, text);
+    arc_cli_buf_puts(out, "\n");
+    cJSON_free(text);
 }
 
 arc_status_t arc_cli_format_frame_events(const char *json, size_t len,
-                                         uint64_t *last_seq,
+                                         arc_cli_event_view_t *view,
                                          arc_cli_buf_t *out)
 {
     cJSON *doc = arc_cli_jparse(json, len);
@@ -210,17 +255,20 @@ arc_status_t arc_cli_format_frame_events(const char *json, size_t len,
     arc_event_type_t type;
     arc_status_t st = ARC_OK;
     const cJSON *ev;
+    double seq = 0;
 
     if (doc == NULL)
         return ARC_ERR_INVALID;
 
+    view->frame_seq = arc_cli_jnum(doc, "seq", &seq) ? (uint64_t)seq : 0;
+    view->frame_time = arc_cli_jnum(doc, "time", &seq) ? (int64_t)seq : 0;
     if (cJSON_IsArray(list)) {
-        cJSON_ArrayForEach(ev, list) one_event(ev, last_seq, out);
+        cJSON_ArrayForEach(ev, list) one_event(ev, view, out);
     } else if (cJSON_IsObject(one)) {
-        one_event(one, last_seq, out);
+        one_event(one, view, out);
     } else if (arc_event_type_parse(arc_cli_jstr(doc, "type"), &type) ==
                ARC_OK) {
-        one_event(doc, last_seq, out);
+        one_event(doc, view, out);
     } else {
         st = ARC_ERR_NOT_FOUND;
     }

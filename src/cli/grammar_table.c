@@ -126,7 +126,7 @@ static const arc_cli_command_t commands[] = {
          CHOICE("--type", "TYPE", "only events of this type",
                 event_type_choice),
          CHOICE("--zone", "ZONE", "only events of this zone", zone_choice),
-         CHOICE("--severity", "SEVERITY", "only events of this severity",
+         CHOICE("--severity", "SEVERITY", "only events this severe or worse",
                 severity_choice),
          TEXT("--q", "TEXT", "only events whose text contains this", false,
               NULL),

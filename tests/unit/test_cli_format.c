@@ -220,12 +220,13 @@ static void event_batch_frame_prints_one_line_each(void **state)
         "\"severity\":\"critical\",\"time\":1782043200000000,"
         "\"message\":\"x is down\"},{\"seq\":43,\"type\":\"node-up\","
         "\"severity\":\"info\",\"message\":\"x is up\"}]}";
-    uint64_t last = 0;
+    arc_cli_event_view_t v = {0};
 
     (void)state;
-    assert_int_equal(arc_cli_format_frame_events(S(frame), &last, &out),
+    assert_int_equal(arc_cli_format_frame_events(S(frame), &v, &out),
                      ARC_OK);
-    assert_int_equal(last, 43);
+    assert_int_equal(v.last_seq, 43);
+    assert_int_equal(v.frame_seq, 9);
     assert_contains("    42 12:00:00 critical node-down");
     assert_contains("x is down\n");
     assert_contains("node-up");
@@ -237,12 +238,12 @@ static void events_already_seen_are_skipped(void **state)
     static const char frame[] =
         "{\"type\":\"events\",\"events\":[{\"seq\":5,\"message\":\"old\"},"
         "{\"seq\":6,\"message\":\"new\"}]}";
-    uint64_t last = 5;
+    arc_cli_event_view_t v = {.last_seq = 5};
 
     (void)state;
-    assert_int_equal(arc_cli_format_frame_events(S(frame), &last, &out),
+    assert_int_equal(arc_cli_format_frame_events(S(frame), &v, &out),
                      ARC_OK);
-    assert_int_equal(last, 6);
+    assert_int_equal(v.last_seq, 6);
     assert_true(strstr(text(), "old") == NULL);
     assert_contains("new");
 }
@@ -254,30 +255,70 @@ static void single_event_frames_are_understood(void **state)
     static const char wrapped[] =
         "{\"seq\":99,\"type\":\"event\",\"event\":{\"seq\":4,"
         "\"type\":\"node-up\",\"message\":\"up\"}}";
-    uint64_t last = 0;
+    arc_cli_event_view_t v = {0};
 
     (void)state;
-    assert_int_equal(arc_cli_format_frame_events(S(bare), &last, &out),
+    assert_int_equal(arc_cli_format_frame_events(S(bare), &v, &out),
                      ARC_OK);
-    assert_int_equal(arc_cli_format_frame_events(S(wrapped), &last, &out),
+    assert_int_equal(arc_cli_format_frame_events(S(wrapped), &v, &out),
                      ARC_OK);
-    assert_int_equal(last, 4);
+    assert_int_equal(v.last_seq, 4);
     assert_contains("low\n");
     assert_contains("up\n");
 }
 
 static void frames_without_events_are_not_found(void **state)
 {
-    uint64_t last = 0;
+    arc_cli_event_view_t v = {0};
 
     (void)state;
     assert_int_equal(arc_cli_format_frame_events(
                          S("{\"seq\":1,\"type\":\"telemetry\","
                            "\"nodes\":[]}"),
-                         &last, &out),
+                         &v, &out),
                      ARC_ERR_NOT_FOUND);
-    assert_int_equal(arc_cli_format_frame_events(S("{"), &last, &out),
+    assert_int_equal(arc_cli_format_frame_events(S("{"), &v, &out),
                      ARC_ERR_INVALID);
+}
+
+static const char mixed_frame[] =
+    "{\"seq\":2,\"type\":\"events\",\"events\":["
+    "{\"seq\":1,\"type\":\"node-down\",\"severity\":\"critical\","
+    "\"zone\":\"west\",\"node\":\"west-a\",\"message\":\"A down\"},"
+    "{\"seq\":2,\"type\":\"battery-low\",\"severity\":\"warning\","
+    "\"zone\":\"east\",\"node\":\"east-b\",\"message\":\"B low\"},"
+    "{\"seq\":3,\"type\":\"node-up\",\"severity\":\"info\","
+    "\"zone\":\"east\",\"node\":\"east-c\",\"message\":\"C up\"}]}";
+
+static void follow_filters_apply_to_stream_events(void **state)
+{
+    arc_cli_event_view_t v = {.zone = "east", .severity = "warning"};
+
+    (void)state;
+    assert_int_equal(arc_cli_format_frame_events(S(mixed_frame), &v, &out),
+                     ARC_OK);
+    assert_string_equal(strstr(text(), "B low"), "B low\n");
+    assert_true(strstr(text(), "A down") == NULL);
+    assert_true(strstr(text(), "C up") == NULL);
+    assert_int_equal(v.last_seq, 3);
+
+    arc_cli_buf_reset(&out);
+    v = (arc_cli_event_view_t){.q = "EAST-C", .type = "node-up"};
+    arc_cli_format_frame_events(S(mixed_frame), &v, &out);
+    assert_contains("C up");
+    assert_true(strstr(text(), "B low") == NULL);
+}
+
+static void follow_json_prints_one_object_per_line(void **state)
+{
+    arc_cli_event_view_t v = {.json = true, .type = "battery-low"};
+
+    (void)state;
+    arc_cli_format_frame_events(S(mixed_frame), &v, &out);
+    assert_string_equal(text(),
+                        "{\"seq\":2,\"type\":\"battery-low\","
+                        "\"severity\":\"warning\",\"zone\":\"east\","
+                        "\"node\":\"east-b\",\"message\":\"B low\"}\n");
 }
 
 static void error_body_gives_message_and_code(void **state)
@@ -372,6 +413,8 @@ int main(void)
         T(events_already_seen_are_skipped),
         T(single_event_frames_are_understood),
         T(frames_without_events_are_not_found),
+        T(follow_filters_apply_to_stream_events),
+        T(follow_json_prints_one_object_per_line),
         T(error_body_gives_message_and_code),
         T(drain_reply_confirms),
         T(table_cells_lose_control_characters),
