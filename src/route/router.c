@@ -84,13 +84,14 @@ const char *arc_reason_text(arc_reason_t reason)
 void arc_router_config_default(arc_router_config_t *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->latency_weight[ARC_PRIO_CRITICAL] = 3.0;
+    cfg->latency_weight[ARC_PRIO_CRITICAL] = 10.0;
     cfg->latency_weight[ARC_PRIO_NORMAL] = 1.0;
     cfg->latency_weight[ARC_PRIO_BACKGROUND] = 0.05;
     cfg->queue_weight = 1.0;
-    cfg->carbon_weight = 0.05;
-    cfg->battery_weight = 30.0;
-    cfg->load_weight = 20.0;
+    cfg->carbon_weight = 0.2;
+    cfg->battery_weight = 60.0;
+    cfg->load_weight = 5.0;
+    cfg->battery_margin = 0.05;
     cfg->heartbeat_timeout_us = 15 * ARC_US_PER_S;
     cfg->overprovision = 1.4;
     cfg->defer_carbon_g_per_kwh = 300.0;
@@ -101,7 +102,8 @@ void arc_router_config_default(arc_router_config_t *cfg)
 
 /* The hard filters that do not depend on time (liveness is checked
  * when a candidate is visited). */
-static bool eligible(const arc_node_t *n, uint32_t model)
+static bool eligible(const arc_router_config_t *cfg, const arc_node_t *n,
+                     uint32_t model)
 {
     const arc_model_t *m = arc_model_get(model);
 
@@ -110,20 +112,28 @@ static bool eligible(const arc_node_t *n, uint32_t model)
     if (!(n->models & (1u << model)) || n->gpus_free < m->gpus)
         return false;
     if (n->energy_source == ARC_SOURCE_BATTERY &&
-        n->battery_soc <= n->battery_reserve)
+        n->battery_soc <= n->battery_reserve + cfg->battery_margin)
         return false;
     return true;
 }
 
+/*
+ * Expected wait behind work queued on the node itself: requests beyond
+ * those its busy GPUs are running, served `slots` at a time.
+ */
 static double queue_ms(const arc_node_t *n, uint32_t model)
 {
     const arc_model_t *m = arc_model_get(model);
     double slots = (double)(n->gpus_total / m->gpus);
+    double running = (double)(n->gpus_total - n->gpus_free) / m->gpus;
+    double waiting = (double)n->queue_depth - running;
 
     if (slots < 1.0)
         slots = 1.0;
+    if (waiting <= 0.0)
+        return 0.0;
     return (double)arc_model_service_us(model, TYPICAL_TOKENS) / 1000.0 *
-           (double)n->queue_depth / slots;
+           waiting / slots;
 }
 
 /* 0 with headroom (or not on battery), rising to 1 at the reserve. */
@@ -185,7 +195,7 @@ static bool index_key(void *ctx, const arc_node_t *n, uint32_t model,
     double w[ARC_TERM_COUNT], v[ARC_TERM_COUNT];
     double sum = 0.0;
 
-    if (!eligible(n, model))
+    if (!eligible(&r->cfg, n, model))
         return false;
     switch (kind) {
     case ARC_KEY_LOAD:
@@ -328,7 +338,7 @@ static uint32_t round_robin(arc_router_t *r, const arc_request_t *req,
         const arc_node_t *n = arc_mesh_node(r->mesh, nodes[at]);
 
         (*visited)++;
-        if (!eligible(n, req->model) ||
+        if (!eligible(&r->cfg, n, req->model) ||
             !arc_node_is_live(n, now_us, r->cfg.heartbeat_timeout_us))
             continue;
         r->rr_cursor[zone] = (at + 1) % count;

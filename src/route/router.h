@@ -3,7 +3,8 @@
  * why.
  *
  * A decision filters (node up and heard from, model loaded, GPUs free,
- * battery above reserve when running on it), then scores every survivor
+ * battery above reserve plus a margin when running on it), then scores
+ * every survivor
  * with five terms, lower is better:
  *
  *   score = w_latency(priority) * rtt_ms            (distance to origin)
@@ -71,6 +72,7 @@ typedef struct arc_router_config {
     double carbon_weight;                  /* per g CO2 / kWh */
     double battery_weight;                 /* per unit of battery risk */
     double load_weight;                    /* per unit of GPU load */
+    double battery_margin; /* on battery, soc must exceed reserve + this */
 
     int64_t heartbeat_timeout_us;  /* older than this: not live */
     double overprovision;          /* healthy-share factor (1.4) */

@@ -201,7 +201,7 @@ static void battery_near_reserve_loses_to_healthy_battery(void **state)
     arc_telemetry_t t = fix_telemetry(w->mesh, low);
 
     t.energy_source = ARC_SOURCE_BATTERY;
-    t.battery_soc = 0.22f;
+    t.battery_soc = 0.27f; /* above reserve + margin, but barely */
     report(w, &t);
     t = fix_telemetry(w->mesh, full);
     t.energy_source = ARC_SOURCE_BATTERY;
@@ -212,6 +212,21 @@ static void battery_near_reserve_loses_to_healthy_battery(void **state)
 
     assert_int_equal(d.chosen.node, full);
     assert_true(d.runner_ups[0].value[ARC_TERM_BATTERY] > 0.9);
+}
+
+static void battery_within_the_margin_above_reserve_is_filtered(void **s)
+{
+    struct world *w = *s;
+    uint32_t low = add(w, "low", 39.76, -105.0);
+    uint32_t far = add(w, "far", 45.5, -122.7);
+    arc_telemetry_t t = fix_telemetry(w->mesh, low);
+
+    t.energy_source = ARC_SOURCE_BATTERY;
+    t.battery_soc = 0.24f; /* reserve 0.2 + margin 0.05 = 0.25 */
+    report(w, &t);
+    assert_int_equal(decide(w, ARC_POLICY_ARCNET, ARC_PRIO_CRITICAL)
+                         .chosen.node,
+                     far);
 }
 
 static void busy_node_loses_to_idle_node(void **state)
@@ -616,6 +631,7 @@ int main(void)
         T(critical_work_stays_near_on_grid_power),
         T(background_work_travels_to_clean_power),
         T(battery_near_reserve_loses_to_healthy_battery),
+        T(battery_within_the_margin_above_reserve_is_filtered),
         T(busy_node_loses_to_idle_node),
         T(explanation_sums_weighted_terms_to_the_score),
         T(nothing_loaded_is_unavailable_with_no_model),
