@@ -31,17 +31,21 @@ LIB_SRC  := $(filter-out src/bin/%,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libarcnet.a
 
-BINS     := $(BUILD)/arcnet
+BINS     := $(BUILD)/arcnet $(BUILD)/arcnetd
 BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench-%,$(wildcard bench/*.c))
 TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,\
               $(wildcard tests/unit/test_*.c))
+# Fuzz targets, built with a driver that replays their corpus.
+FUZZ     := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
+              $(wildcard tests/fuzz/fuzz_*.c))
+WS_CLIENT := $(BUILD)/itest/ws_client
 
 .SECONDARY:
 
 .PHONY: all deps run test test-unit test-sanitize sanitize style bench \
-        clean
+        clean test-fuzz test-integration test-integration-sanitize
 
-all: $(LIB) $(BINS) $(BENCHES) $(TESTS)
+all: $(LIB) $(BINS) $(BENCHES) $(TESTS) $(FUZZ) $(WS_CLIENT)
 
 deps:
 	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
@@ -59,6 +63,15 @@ $(BUILD)/arcnet: $(BUILD)/src/bin/arcnet.o $(LIB)
 
 $(BUILD)/arcnetd: $(BUILD)/src/bin/arcnetd.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/fuzz -o $@ $< \
+	    tests/fuzz/driver.c $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+$(WS_CLIENT): tests/integration/ws_client.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS) $(LDLIBS)
 
 $(BUILD)/bench-%: $(BUILD)/bench/%.o $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
@@ -81,7 +94,10 @@ test: deps
 	$(MAKE) all
 	$(MAKE) style
 	$(MAKE) test-unit
+	$(MAKE) test-fuzz
+	$(MAKE) test-integration
 	$(MAKE) test-sanitize
+	$(MAKE) test-integration-sanitize
 
 test-unit: $(TESTS)
 	@scripts/run-tests $(BUILD)/tests
@@ -90,6 +106,26 @@ test-sanitize: sanitize
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 scripts/run-tests build/san/tests
+
+# Fuzz targets replay tests/fuzz/corpus/<name>/; the integration test
+# starts arcnetd on a free loopback port and drives every endpoint.
+test-fuzz: $(FUZZ)
+	@for f in $(FUZZ); do \
+	    n=$$(basename $$f); \
+	    $$f tests/fuzz/corpus/$${n#fuzz_} || exit 1; done
+
+test-integration: $(BUILD)/arcnetd $(WS_CLIENT)
+	@tests/integration/run.sh $(BUILD)/arcnetd $(WS_CLIENT)
+
+test-integration-sanitize: sanitize
+	@for f in build/san/fuzz/fuzz_*; do \
+	    n=$$(basename $$f); \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $$f tests/fuzz/corpus/$${n#fuzz_} || exit 1; done
+	@ASAN_OPTIONS=detect_leaks=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 tests/integration/run.sh build/san/arcnetd build/san/itest/ws_client
 
 style:
 	@scripts/check-style

@@ -1,0 +1,262 @@
+#!/bin/sh
+# Integration test of arcnetd: starts the daemon on a free loopback port
+# (the kernel picks it) with a temporary data directory, drives every
+# endpoint over HTTP with curl and the stream with ws_client, then stops
+# it with SIGTERM and expects exit status 0 (under ASan, a leak makes it
+# non-zero). The daemon is always killed and the directory removed.
+#
+#   tests/integration/run.sh ARCNETD WS_CLIENT
+set -u
+ARCNETD=$1
+WS=$2
+TMP=$(mktemp -d /tmp/arcnet-it.XXXXXX)
+PID=""
+FAILS=0
+CHECKS=0
+OP=operator-token-integration-0001
+VIEW=viewer-token-integration-0001
+
+cleanup() {
+    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+        kill -KILL "$PID" 2>/dev/null
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+fail() {
+    FAILS=$((FAILS + 1))
+    echo "FAIL: $*"
+}
+
+ok() {
+    CHECKS=$((CHECKS + 1))
+}
+
+# req METHOD PATH TOKEN [BODY]: sets STATUS, BODY_OUT, HEADERS_OUT.
+req() {
+    method=$1 path=$2 token=$3
+    set -- -s -o "$TMP/body" -D "$TMP/headers" -w '%{http_code}' \
+        -X "$method" --max-time 20
+    [ -n "$token" ] && set -- "$@" -H "Authorization: Bearer $token"
+    if [ -n "${BODY_IN:-}" ]; then
+        set -- "$@" -H 'Content-Type: application/json' \
+            --data-binary "$BODY_IN"
+    fi
+    STATUS=$(curl "$@" "http://127.0.0.1:$PORT$path")
+    BODY_OUT=$(cat "$TMP/body")
+    HEADERS_OUT=$(cat "$TMP/headers")
+    BODY_IN=""
+}
+
+# expect METHOD PATH TOKEN STATUS [PATTERN...]: status and body patterns.
+expect() {
+    method=$1 path=$2 token=$3 want=$4
+    shift 4
+    req "$method" "$path" "$token"
+    if [ "$STATUS" != "$want" ]; then
+        fail "$method $path: status $STATUS, want $want: $BODY_OUT"
+        return
+    fi
+    for pat in "$@"; do
+        if ! printf '%s' "$BODY_OUT" | grep -q -- "$pat"; then
+            fail "$method $path: body lacks $pat: $(echo "$BODY_OUT" |
+                cut -c1-300)"
+            return
+        fi
+    done
+    ok
+}
+
+json_valid() {
+    printf '%s' "$BODY_OUT" |
+        python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/null
+}
+
+# ---- start ---------------------------------------------------------------
+ARCNET_TOKEN=$OP ARCNET_VIEWER_TOKEN=$VIEW "$ARCNETD" --role all \
+    --listen 127.0.0.1:0 --data-dir "$TMP/data" --nodes 60 \
+    --time-scale 20 --tick-ms 1000 --seed 7 \
+    >"$TMP/stdout" 2>"$TMP/stderr" &
+PID=$!
+PORT=""
+for _ in $(seq 1 100); do
+    PORT=$(sed -n 's|^ArcNet API: http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' \
+        "$TMP/stdout")
+    [ -n "$PORT" ] && break
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1
+done
+if [ -z "$PORT" ]; then
+    echo "FAIL: arcnetd did not start"
+    cat "$TMP/stderr"
+    exit 1
+fi
+sleep 1 # let the simulation publish a few steps
+
+# ---- health and auth -----------------------------------------------------
+expect GET /healthz "" 200 '"status":"ok"'
+expect GET /v1/nodes "" 401 '"code":"unauthorized"'
+expect GET /v1/nodes wrong-token-000000000 401 '"code":"unauthorized"'
+printf '%s' "$HEADERS_OUT" | grep -qi '^www-authenticate: Bearer' ||
+    fail "401 without WWW-Authenticate"
+expect GET /v1/nodes "$VIEW" 200 '"nodes":\['
+expect POST /v1/nodes/nope/drain "$VIEW" 403 '"code":"forbidden"'
+BODY_IN='{"model":"mistral-7b","origin":{"lat":40,"lon":-100},"input":"x"}'
+expect POST /v1/inference "$VIEW" 403 '"code":"forbidden"'
+
+# ---- nodes and zones -----------------------------------------------------
+expect GET /v1/nodes "$OP" 200 '"id":' '"zone":' '"site":' '"lat":' \
+    '"lon":' '"status":' '"energy_source":' '"carbon_g_per_kwh":' \
+    '"battery_soc":' '"gpu_util":' '"gpus_total":' '"gpus_free":' \
+    '"models":\[' '"queue_depth":' '"last_seen":'
+json_valid || fail "GET /v1/nodes: invalid JSON"
+NODE=$(printf '%s' "$BODY_OUT" | sed -n 's/^{"nodes":\[{"id":"\([^"]*\)".*/\1/p')
+[ -n "$NODE" ] || fail "no node id in GET /v1/nodes"
+expect GET "/v1/nodes?zone=west" "$OP" 200 '"zone":"west"'
+if printf '%s' "$BODY_OUT" | grep -q '"zone":"east"'; then
+    fail "zone filter let an east node through"
+fi
+expect GET "/v1/nodes?zone=north" "$OP" 400 '"code":"invalid-parameter"'
+expect GET "/v1/nodes?colour=red" "$OP" 400 '"code":"unknown-parameter"'
+expect GET "/v1/nodes?model=mistral-7b&status=up" "$OP" 200 '"nodes":'
+expect GET "/v1/nodes/$NODE" "$OP" 200 "\"id\":\"$NODE\""
+expect GET /v1/nodes/no-such-node "$OP" 404 '"code":"unknown-node"'
+expect GET /v1/zones "$OP" 200 '"id":"west"' '"id":"central"' \
+    '"id":"east"' '"nodes":' '"nodes_up":' '"gpu_util":' \
+    '"energy_mix":{' '"carbon_g_per_kwh":' '"req_per_s":' '"p50_ms":' \
+    '"p99_ms":'
+json_valid || fail "GET /v1/zones: invalid JSON"
+
+# ---- drain ---------------------------------------------------------------
+expect POST "/v1/nodes/$NODE/drain" "$OP" 200 '"status":"draining"' \
+    '"drained":true'
+expect GET "/v1/nodes?status=draining" "$OP" 200 "\"id\":\"$NODE\""
+expect POST "/v1/nodes/$NODE/undrain" "$OP" 200 '"drained":false'
+expect GET "/v1/nodes/$NODE/drain" "$OP" 405 '"code":"method-not-allowed"'
+
+# ---- route ---------------------------------------------------------------
+BODY_IN='{"model":"llama-3.1-8b","priority":"critical","origin":{"lat":45.5,"lon":-122.7}}'
+expect POST /v1/route "$OP" 200 '"decision":{' '"node":' '"zone":' \
+    '"policy":"arcnet"' '"score":' '"terms":{"latency":{"value":' \
+    '"weight":' '"carbon":' '"battery":' '"load":' '"queue":' \
+    '"runner_ups":\[' '"spilled":'
+json_valid || fail "POST /v1/route: invalid JSON"
+BODY_IN='{"model":"llama-3.1-8b","origin":{"lat":45.5,"lon":-122.7},"policy":"greenest"}'
+expect POST /v1/route "$OP" 200 '"policy":"greenest"'
+BODY_IN='{"model":'
+expect POST /v1/route "$OP" 400 '"code":"invalid-json"'
+BODY_IN='{"model":7,"origin":{"lat":1,"lon":1}}'
+expect POST /v1/route "$OP" 400 '"code":"invalid-field"'
+BODY_IN='{"model":"llama-3.1-8b","origin":{"lat":95,"lon":1}}'
+expect POST /v1/route "$OP" 400 '"code":"invalid-origin"'
+BODY_IN='{"model":"gpt-9","origin":{"lat":1,"lon":1}}'
+expect POST /v1/route "$OP" 400 '"code":"unknown-model"'
+BODY_IN='{"model":"llama-3.1-8b","origin":{"lat":1,"lon":1},"priority":"asap"}'
+expect POST /v1/route "$OP" 400 '"code":"unknown-priority"'
+BODY_IN='{"model":"llama-3.1-8b","origin":{"lat":1,"lon":1},"policy":"dice"}'
+expect POST /v1/route "$OP" 400 '"code":"unknown-policy"'
+expect POST /v1/route "$OP" 400 '"code":"invalid-json"'
+head -c 1100000 /dev/zero | tr '\0' ' ' >"$TMP/big"
+STATUS=$(curl -s -o "$TMP/body" -w '%{http_code}' --max-time 20 \
+    -H "Authorization: Bearer $OP" --data-binary @"$TMP/big" \
+    "http://127.0.0.1:$PORT/v1/route")
+if [ "$STATUS" = 413 ] && grep -q payload-too-large "$TMP/body"; then
+    ok
+else
+    fail "1.1 MB body: status $STATUS, want 413"
+fi
+expect GET /v1/route "$OP" 405 '"code":"method-not-allowed"'
+expect GET /v1/nowhere "$OP" 404 '"code":"not-found"'
+expect DELETE /v1/nodes "$OP" 405 '"code":"method-not-allowed"'
+
+# ---- inference -----------------------------------------------------------
+BODY_IN='{"model":"mistral-7b","priority":"normal","origin":{"lat":40.7,"lon":-74.0},"input":"Hello, mesh","max_tokens":32}'
+expect POST /v1/inference "$OP" 200 '"node":' '"zone":' \
+    '"energy_source":' '"carbon_g":' '"queue_ms":' '"service_ms":' \
+    '"output":"\[simulated\] mistral-7b' 'read 11 characters'
+for h in arcnet-node arcnet-energy-source arcnet-carbon-g; do
+    printf '%s' "$HEADERS_OUT" | grep -qi "^$h: " ||
+        fail "inference reply lacks header $h"
+done
+BODY_IN='{"model":"mistral-7b","origin":{"lat":40.7,"lon":-74.0}}'
+expect POST /v1/inference "$OP" 400 '"code":"missing-field"'
+
+# ---- events --------------------------------------------------------------
+expect GET "/v1/events?limit=5" "$OP" 200 '"events":\['
+json_valid || fail "GET /v1/events: invalid JSON"
+expect GET "/v1/events?type=node-draining&limit=50" "$OP" 200 \
+    "\"node\":\"$NODE\"" '"type":"node-draining"' '"seq":' '"time":' \
+    '"severity":' '"message":'
+expect GET "/v1/events?type=bogus" "$OP" 400 '"code":"invalid-parameter"'
+expect GET "/v1/events?severity=loud" "$OP" 400
+expect GET "/v1/events?limit=0" "$OP" 400
+expect GET "/v1/events?q=$NODE&since=0&zone=west,central,east" "$OP" 200
+
+# ---- stream --------------------------------------------------------------
+"$WS" "$PORT" /v1/stream --token "$OP" --frames 4 >"$TMP/ws1" 2>&1
+rc=$?
+if [ $rc -ne 0 ]; then
+    fail "stream: ws_client exit $rc: $(cut -c1-200 "$TMP/ws1")"
+else
+    ok
+fi
+head -1 "$TMP/ws1" | grep -q '"type":"snapshot"' ||
+    fail "stream: first frame is not a snapshot"
+grep -q '"type":"telemetry"' "$TMP/ws1" ||
+    fail "stream: no telemetry frame"
+LAST=$(tail -1 "$TMP/ws1" | sed -n 's/^{"seq":\([0-9]*\),.*/\1/p')
+"$WS" "$PORT" "/v1/stream?token=$OP&since=$LAST" --frames 1 >"$TMP/ws2"
+NEXT=$(sed -n 's/^{"seq":\([0-9]*\),.*/\1/p' "$TMP/ws2")
+if [ -n "$LAST" ] && [ "$NEXT" = $((LAST + 1)) ] &&
+    ! grep -q '"type":"snapshot"' "$TMP/ws2"; then
+    ok
+else
+    fail "stream: resume after $LAST gave seq $NEXT: $(cut -c1-100 \
+        "$TMP/ws2")"
+fi
+"$WS" "$PORT" "/v1/stream?since=0" --frames 1 >"$TMP/ws3"
+[ $? -eq 3 ] && ok || fail "stream: accepted without a token"
+"$WS" "$PORT" "/v1/elsewhere?token=$OP" --frames 1 >"$TMP/ws4"
+[ $? -eq 3 ] && ok || fail "stream: accepted a wrong path"
+"$WS" "$PORT" "/v1/stream?token=$OP" --frames 50 --send 'not json' \
+    >"$TMP/ws5"
+grep -q '^CLOSE 1007 invalid JSON' "$TMP/ws5" && ok ||
+    fail "stream: bad frame not closed with a reason"
+"$WS" "$PORT" "/v1/stream?token=$OP" --frames 50 --send 'x' --binary \
+    >"$TMP/ws6"
+grep -q '^CLOSE 1003 ' "$TMP/ws6" && ok ||
+    fail "stream: binary frame not closed with a reason"
+expect GET /v1/stream "$OP" 400 '"code":"upgrade-required"'
+
+# ---- tokens never reach the log ------------------------------------------
+if grep -q -e "$OP" -e "$VIEW" "$TMP/stderr"; then
+    fail "a token appears in the log"
+else
+    ok
+fi
+
+# ---- shutdown ------------------------------------------------------------
+kill -TERM "$PID"
+for _ in $(seq 1 100); do
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1
+done
+if kill -0 "$PID" 2>/dev/null; then
+    fail "arcnetd still running 10 s after SIGTERM"
+else
+    wait "$PID"
+    rc=$?
+    [ $rc -eq 0 ] && ok || {
+        fail "arcnetd exit status $rc after SIGTERM"
+        tail -40 "$TMP/stderr"
+    }
+fi
+PID=""
+
+# A role this build does not have is refused with exit 2.
+"$ARCNETD" --role zone >/dev/null 2>&1
+[ $? -eq 2 ] && ok || fail "--role zone did not exit 2"
+
+echo "integration: $CHECKS passed, $FAILS failed ($ARCNETD)"
+[ "$FAILS" -eq 0 ]
