@@ -582,7 +582,8 @@ static arc_status_t make_router(arc_engine_t *e)
         e->rcfg = *e->cfg.router;
     else
         arc_router_config_default(&e->rcfg);
-    if (e->cfg.router == NULL && e->rcfg.heartbeat_timeout_us < beat)
+    /* The simulated sites report once a tick. */
+    if (e->rcfg.heartbeat_timeout_us < beat)
         e->rcfg.heartbeat_timeout_us = beat;
     e->router = arc_router_new(e->mesh, &e->rcfg);
     e->own_router = true;

@@ -51,9 +51,9 @@ typedef struct arc_engine_config {
     bool workload;              /* run the built-in workload */
     uint32_t queue_capacity;    /* router queue bound (requests) */
     int64_t queue_age_step_us;  /* queue aging step */
-    const arc_router_config_t *router; /* NULL: defaults (with the
-                                          heartbeat timeout raised to
-                                          3 ticks) */
+    const arc_router_config_t *router; /* NULL: defaults; either way
+                                          the heartbeat timeout is
+                                          raised to 3 ticks */
 } arc_engine_config_t;
 
 /* Fills the documented defaults (seed 1, 150 nodes, 4 GPUs per site,
