@@ -31,8 +31,15 @@ static bool on_frame(void *ctx, const char *text, size_t len)
 
     arc_cli_buf_reset(&f->text);
     arc_cli_format_frame_events(text, len, &f->view, &f->text);
-    if (f->view.frame_seq > f->since)
-        f->since = f->view.frame_seq;
+
+    /* Frame numbers going back: the daemon restarted and numbers its
+       frames and events from 1 again. Show its events from the start. */
+    if (f->view.frame_seq != 0 && f->view.frame_seq < f->since) {
+        f->view.last_seq = 0;
+        arc_cli_buf_reset(&f->text);
+        arc_cli_format_frame_events(text, len, &f->view, &f->text);
+    }
+    f->since = f->view.frame_seq;
     f->got_frame = true;
     fputs(arc_cli_buf_str(&f->text), f->out);
     fflush(f->out);

@@ -128,7 +128,7 @@ int arc_cli_top(const arc_cli_parsed_t *p, const arc_cli_conn_t *c,
     fetch_zones(&r);
 
     while (!r.quit) {
-        o.since = r.view.view.frame_seq;
+        o.since = r.view.frame_seq;
         if (arc_cli_stream_run(c, &o, msg) == ARC_OK)
             break;
         snprintf(status, sizeof(status), "%s; retrying", msg);

@@ -30,6 +30,7 @@ typedef struct arc_cli_top {
     uint32_t line_count;       /* lines held (at most the ring size) */
     uint32_t line_next;        /* where the next line goes */
     arc_cli_event_view_t view; /* seq of the last event shown */
+    uint64_t frame_seq;        /* seq of the latest frame */
     uint64_t frames;           /* stream frames received */
     uint64_t decisions;        /* routing decisions seen in frames */
     int64_t sim_time_us;       /* time of the latest frame */

@@ -74,6 +74,15 @@ void arc_cli_top_frame(arc_cli_top_t *t, const char *json, size_t len)
     if (st == ARC_ERR_INVALID)
         goto out;
 
+    /* Frame numbers going back: the daemon restarted and numbers its
+       events from 1 again, so earlier seqs no longer mean "seen". */
+    if (t->view.frame_seq != 0 && t->view.frame_seq < t->frame_seq) {
+        t->view.last_seq = 0;
+        arc_cli_buf_reset(&text);
+        arc_cli_format_frame_events(json, len, &t->view, &text);
+    }
+    t->frame_seq = t->view.frame_seq;
+
     t->frames++;
     if (t->view.frame_time > 0)
         t->sim_time_us = t->view.frame_time;

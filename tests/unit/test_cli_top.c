@@ -146,6 +146,22 @@ static void replayed_events_are_not_shown_twice(void **state)
     arc_cli_top_free(&t);
 }
 
+static void restarted_daemon_events_are_shown(void **state)
+{
+    static const char after_restart[] =
+        "{\"seq\":1,\"type\":\"events\",\"events\":[{\"seq\":1,"
+        "\"type\":\"node-up\",\"message\":\"back again\"}]}";
+    arc_cli_top_t t;
+
+    (void)state;
+    arc_cli_top_init(&t, "s");
+    arc_cli_top_frame(&t, S(events_frame));
+    arc_cli_top_frame(&t, S(after_restart));
+    assert_int_equal(t.line_count, 3);
+    assert_non_null(strstr(t.lines[2], "back again"));
+    arc_cli_top_free(&t);
+}
+
 static void event_ring_keeps_the_newest(void **state)
 {
     arc_cli_top_t t;
@@ -248,6 +264,7 @@ int main(void)
         cmocka_unit_test(screen_never_exceeds_the_window),
         cmocka_unit_test(status_line_reports_the_stream),
         cmocka_unit_test(replayed_events_are_not_shown_twice),
+        cmocka_unit_test(restarted_daemon_events_are_shown),
         cmocka_unit_test(event_ring_keeps_the_newest),
         cmocka_unit_test(list_paths_carry_the_filters),
         cmocka_unit_test(request_body_is_valid_json),
