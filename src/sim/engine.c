@@ -231,16 +231,19 @@ static void account_energy(arc_engine_t *e, engine_record_t *r,
     }
 }
 
-static void dispatch(arc_engine_t *e, uint32_t slot, uint32_t node_index)
+/* Sends a request where the router chose; the round trip is the one
+ * the router computed with the same geo model. */
+static void dispatch(arc_engine_t *e, uint32_t slot,
+                     const arc_candidate_t *chosen)
 {
     engine_record_t *r = &e->recs[slot];
     const arc_model_t *m = arc_model_get(r->req.model);
+    uint32_t node_index = chosen->node;
     const arc_node_t *node = arc_mesh_node(e->mesh, node_index);
     sim_node_t *n = arc_engine_sim_node(e, node_index);
     int64_t rtt_us, service_us;
 
-    r->rtt_ms = arc_geo_rtt_ms(arc_geo_distance_km(r->req.lat, r->req.lon,
-                                                   node->lat, node->lon));
+    r->rtt_ms = chosen->value[ARC_TERM_LATENCY];
     service_us = arc_model_service_us(r->req.model, r->req.tokens);
     r->service_ms = (double)service_us / 1000.0;
     r->node = node_index;
@@ -340,7 +343,7 @@ void arc_engine_place(arc_engine_t *e, uint32_t slot)
 
     decided(e, r, &d);
     if (st == ARC_OK)
-        dispatch(e, slot, d.chosen.node);
+        dispatch(e, slot, &d.chosen);
     else if (st == ARC_ERR_DEFERRED)
         defer(e, slot, d.retry_at_us);
     else if (st == ARC_ERR_UNAVAILABLE && d.reason == ARC_REASON_NO_CAPACITY)
@@ -368,7 +371,7 @@ static arc_status_t try_place(void *ctx, const arc_request_t *req,
     decided(e, r, &d);
     r->queue_ms += (double)waited_us / 1000.0;
     if (st == ARC_OK)
-        dispatch(e, slot, d.chosen.node);
+        dispatch(e, slot, &d.chosen);
     else if (st == ARC_ERR_DEFERRED)
         defer(e, slot, d.retry_at_us);
     else

@@ -41,9 +41,26 @@ static void schedule_failure(arc_engine_t *e, uint32_t i)
         schedule(e, e->now_us + (int64_t)(h * 3.6e9), EV_FAIL, i);
 }
 
+/* The wind speed for a capacity factor, solved once per distinct
+ * factor (the regions share a few). */
+static double wind_mean(double cf, double memo[4][2])
+{
+    for (int k = 0; k < 4; k++) {
+        if (memo[k][0] == cf)
+            return memo[k][1];
+        if (memo[k][0] < 0.0) {
+            memo[k][0] = cf;
+            memo[k][1] = arc_physics_wind_mean_for_cf(cf);
+            return memo[k][1];
+        }
+    }
+    return arc_physics_wind_mean_for_cf(cf);
+}
+
 /* Physics for every node, calibrated once per site row. */
 static arc_status_t init_physics(arc_engine_t *e, const uint32_t *site_of)
 {
+    double memo[4][2] = {{-1, 0}, {-1, 0}, {-1, 0}, {-1, 0}};
     double *sun = malloc((size_t)e->sites->count * 2 * sizeof(*sun));
     double *wind = sun + e->sites->count;
 
@@ -59,8 +76,8 @@ static arc_status_t init_physics(arc_engine_t *e, const uint32_t *site_of)
 
         if (sun[site_of[i]] < 0.0) {
             sun[site_of[i]] = arc_physics_mean_sun(site->lat);
-            wind[site_of[i]] = arc_physics_wind_mean_for_cf(
-                arc_physics_wind_cf_target(site));
+            wind[site_of[i]] = wind_mean(arc_physics_wind_cf_target(site),
+                                         memo);
         }
         arc_physics_init(&n->phys, site, node->gpus_total,
                          node->battery_soc, sun[site_of[i]],
