@@ -121,7 +121,7 @@ static void detect_status(arc_event_detector_t *det, const arc_node_t *n,
         arc_event_record(det->log, ARC_EVENT_NODE_DOWN, ARC_SEV_CRITICAL,
                          zone, n->id,
                          "%s at %s is down (was %s), %u GPUs lost, "
-                         "%u requests on site",
+                         "queue depth %u",
                          n->id, site_of(n), arc_node_status_name(was),
                          n->gpus_total, n->queue_depth);
     } else {
