@@ -379,6 +379,33 @@ uint32_t arc_severity_mask_at_least(arc_severity_t sev)
     return all & ~((1u << sev) - 1);
 }
 
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
+}
+
+/*
+ * Case-insensitive (ASCII) substring test: find the needle's first
+ * letter, then compare the rest in place. No allocation, no locale.
+ */
+static bool contains_ci(const char *hay, const char *needle)
+{
+    const unsigned char *n = (const unsigned char *)needle;
+    unsigned char first = ascii_lower(n[0]);
+
+    for (const unsigned char *p = (const unsigned char *)hay; *p; p++) {
+        size_t k = 1;
+
+        if (ascii_lower(*p) != first)
+            continue;
+        while (n[k] != '\0' && ascii_lower(p[k]) == ascii_lower(n[k]))
+            k++;
+        if (n[k] == '\0')
+            return true;
+    }
+    return false;
+}
+
 static bool in_mask(uint32_t mask, uint8_t value)
 {
     return mask == 0 || (value < 32 && (mask & (1u << value)) != 0);
@@ -394,8 +421,7 @@ bool arc_event_matches(const arc_event_t *ev, const arc_event_filter_t *f)
         return false;
     if (f->q == NULL || f->q[0] == '\0')
         return true;
-    return strcasestr(ev->message, f->q) != NULL ||
-           strcasestr(ev->node, f->q) != NULL;
+    return contains_ci(ev->message, f->q) || contains_ci(ev->node, f->q);
 }
 
 static const arc_event_t *at_seq(const arc_event_log_t *log, uint64_t seq)
