@@ -193,6 +193,8 @@ static arc_status_t parse_word(const char *word, arc_cli_parsed_t *out)
         return ARC_OK;
     }
 
+    if (word[0] == '\0')
+        return fail(out, "an empty argument for %s", out->cmd->name);
     if (out->arg_count >= out->cmd->max_args ||
         out->arg_count >= ARC_CLI_MAX_ARGS)
         return fail(out, "unexpected argument '%s' for %s", word,

@@ -335,7 +335,7 @@ arc_status_t arc_event_subscribe(arc_event_log_t *log, arc_event_sub_fn fn,
 void arc_event_unsubscribe(arc_event_log_t *log, arc_event_sub_fn fn,
                            void *ctx)
 {
-    for (uint32_t i = 0; i < log->sub_count; i++) {
+    for (uint32_t i = 0; log != NULL && i < log->sub_count; i++) {
         if (log->subs[i].fn != fn || log->subs[i].ctx != ctx)
             continue;
         memmove(&log->subs[i], &log->subs[i + 1],
@@ -477,7 +477,8 @@ size_t arc_event_each(const arc_event_log_t *log,
     size_t want = wanted(f, SIZE_MAX);
     size_t n = 0;
 
-    if (fn == NULL || !seq_range(log, f, &lo, &hi))
+    if (log == NULL || f == NULL || fn == NULL ||
+        !seq_range(log, f, &lo, &hi))
         return 0;
     if (want != SIZE_MAX && !f->oldest_first)
         lo = newest_start(log, f, lo, hi, want);
@@ -509,12 +510,13 @@ size_t arc_event_query(const arc_event_log_t *log,
                        const arc_event_filter_t *f, const arc_event_t **out,
                        size_t cap)
 {
-    arc_event_filter_t capped = *f;
+    arc_event_filter_t capped;
     collect_t c = {out, 0};
 
-    if (out == NULL || cap == 0)
+    if (f == NULL || out == NULL || cap == 0)
         return 0;
 
+    capped = *f;
     capped.limit = (uint32_t)wanted(f, cap > UINT32_MAX ? UINT32_MAX : cap);
     return arc_event_each(log, &capped, collect_one, &c);
 }

@@ -182,6 +182,7 @@ static void arguments_are_counted(void **state)
     expect_usage_error("node", "node needs ID");
     expect_usage_error("drain a b", "unexpected argument 'b'");
     expect_usage_error("zones west", "unexpected argument");
+    expect_usage_error("node ''", "empty argument");
 }
 
 static void help_excuses_what_is_missing(void **state)
