@@ -64,7 +64,8 @@ typedef struct arc_session {
     bool snapshot_due;      /* send a snapshot before next_seq */
     bool too_slow;          /* close with "too slow" when writable */
     bool bad_frame;         /* close after a bad client frame */
-    char close_reason[64];
+    int close_code;         /* with this WebSocket status */
+    char close_reason[64];  /* and this reason */
 } arc_session_t;
 
 struct arc_api {

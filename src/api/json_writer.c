@@ -42,19 +42,30 @@ static bool grow(arc_jw_t *w, size_t extra)
     return true;
 }
 
-static void put(arc_jw_t *w, const char *s, size_t n)
+static inline void put(arc_jw_t *w, const char *s, size_t n)
 {
-    if (!grow(w, n)) {
+    char *at;
+
+    if (w->len + n >= w->cap && !grow(w, n)) {
         return;
     }
-    memcpy(w->buf + w->headroom + w->len, s, n);
+    at = w->buf + w->headroom + w->len;
+    memcpy(at, s, n);
+    at[n] = '\0';
     w->len += n;
-    w->buf[w->headroom + w->len] = '\0';
 }
 
-static void putc1(arc_jw_t *w, char c)
+static inline void putc1(arc_jw_t *w, char c)
 {
-    put(w, &c, 1);
+    char *at;
+
+    if (w->len + 1 >= w->cap && !grow(w, 1)) {
+        return;
+    }
+    at = w->buf + w->headroom + w->len;
+    at[0] = c;
+    at[1] = '\0';
+    w->len++;
 }
 
 void arc_jw_init(arc_jw_t *w, size_t headroom)
@@ -314,18 +325,79 @@ void arc_jw_uint(arc_jw_t *w, uint64_t v)
     put_formatted(w, tmp, n);
 }
 
+/*
+ * Nine significant digits without printf for the common magnitudes
+ * (1e-4 <= |v| < 1e9): scale to an integer of at most nine digits,
+ * round once, print the digits. printf's exact binary-to-decimal
+ * conversion costs several times more and was the largest cost of a
+ * route response. Returns the length, or 0 to fall back to printf.
+ */
+static int format_double_fast(double v, char *out)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+                                 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13};
+    double a = fabs(v);
+    int dec = 8, n = 0;
+    uint64_t scaled, ip, fp, div;
+    char digits[24];
+    int nd = 0;
+
+    if (!(a >= 1e-4 && a < 1e9)) {
+        return 0;
+    }
+    while (dec > 0 && a >= p10[9 - dec]) {
+        dec--;
+    }
+    while (a < 1 && a * p10[dec - 8] < 1) {
+        dec++;
+    }
+    scaled = (uint64_t)llround(a * p10[dec]);
+    div = (uint64_t)p10[dec];
+    ip = scaled / div;
+    fp = scaled % div;
+    if (v < 0) {
+        out[n++] = '-';
+    }
+    do {
+        digits[nd++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip > 0);
+    while (nd > 0) {
+        out[n++] = digits[--nd];
+    }
+    if (fp != 0) {
+        out[n++] = '.';
+        for (int i = dec - 1; i >= 0; i--) {
+            digits[i] = (char)('0' + fp % 10);
+            fp /= 10;
+        }
+        while (dec > 0 && digits[dec - 1] == '0') {
+            dec--;
+        }
+        memcpy(out + n, digits, (size_t)dec);
+        n += dec;
+    }
+    return n;
+}
+
 void arc_jw_double(arc_jw_t *w, double v)
 {
     char tmp[40];
+    int n;
 
     if (!isfinite(v)) {
         arc_jw_null(w);
         return;
     }
     if (v == 0.0) {
-        v = 0.0; /* no "-0" */
+        put_formatted(w, "0", 1); /* also for -0 */
+        return;
     }
-    put_formatted(w, tmp, snprintf(tmp, sizeof(tmp), "%.9g", v));
+    n = format_double_fast(v, tmp);
+    if (n == 0) {
+        n = snprintf(tmp, sizeof(tmp), "%.9g", v);
+    }
+    put_formatted(w, tmp, n);
 }
 
 void arc_jw_bool(arc_jw_t *w, bool v)

@@ -29,6 +29,7 @@
 #include "api/internal.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,11 +340,25 @@ static int send_snapshot(arc_stream_t *st, arc_session_t *s)
     return rc;
 }
 
-/* Closes with a reason; the client gets no more frames meanwhile. */
-static int close_with(arc_stream_t *st, arc_session_t *s,
-                      enum lws_close_status code, const char *reason)
+/*
+ * Closes with a reason at the next writable callback, after whatever
+ * lws still buffers of earlier frames (closing at once could drop the
+ * close frame behind them). The client gets no further frames.
+ */
+static int close_later(arc_stream_t *st, arc_session_t *s,
+                       enum lws_close_status code, const char *reason)
 {
     arc_stream_detach(st, s);
+    s->bad_frame = true;
+    s->close_code = code;
+    snprintf(s->close_reason, sizeof(s->close_reason), "%s", reason);
+    lws_callback_on_writable(s->wsi);
+    return 0;
+}
+
+static int close_now(arc_session_t *s, enum lws_close_status code,
+                     const char *reason)
+{
     lws_close_reason(s->wsi, code, (unsigned char *)reason, strlen(reason));
     return -1;
 }
@@ -353,12 +368,12 @@ int arc_stream_writable(arc_stream_t *st, arc_session_t *s)
     const frame_t *f;
 
     if (s->bad_frame) {
-        return close_with(st, s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-                          s->close_reason);
+        return close_now(s, (enum lws_close_status)s->close_code,
+                         s->close_reason);
     }
     if (s->too_slow) {
-        return close_with(st, s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-                          "too slow");
+        arc_stream_detach(st, s);
+        return close_now(s, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too slow");
     }
     if (!s->snapshot_due && s->next_seq > st->last_seq) {
         return 0;
@@ -392,23 +407,26 @@ int arc_stream_receive(arc_stream_t *st, arc_session_t *s, const void *in,
     const cJSON *type;
     int rc = 0;
 
+    if (s->bad_frame) {
+        return 0; /* already closing */
+    }
     if (lws_frame_is_binary(s->wsi)) {
-        return close_with(st, s, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+        return close_later(st, s, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
                           "binary frames are not accepted");
     }
     if (!lws_is_final_fragment(s->wsi) || !lws_is_first_fragment(s->wsi) ||
         len > ARC_STREAM_MSG_MAX) {
-        return close_with(st, s, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+        return close_later(st, s, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
                           "message too large");
     }
     msg = cJSON_ParseWithLength(in, len);
     type = cJSON_GetObjectItemCaseSensitive(msg, "type");
     if (msg == NULL || !cJSON_IsObject(msg)) {
-        rc = close_with(st, s, LWS_CLOSE_STATUS_INVALID_PAYLOAD,
+        rc = close_later(st, s, LWS_CLOSE_STATUS_INVALID_PAYLOAD,
                         "invalid JSON");
     } else if (!cJSON_IsString(type) ||
                strcmp(type->valuestring, "ping") != 0) {
-        rc = close_with(st, s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+        rc = close_later(st, s, LWS_CLOSE_STATUS_POLICY_VIOLATION,
                         "unknown message type");
     }
     cJSON_Delete(msg);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -304,6 +306,57 @@ static void reset_starts_a_new_document(void **state)
     arc_jw_free(&w);
 }
 
+static const char *one_double(arc_jw_t *w, double v)
+{
+    arc_jw_reset(w);
+    arc_jw_double(w, v);
+    return arc_jw_text(w);
+}
+
+static void formats_common_doubles_exactly(void **state)
+{
+    arc_jw_t w;
+
+    (void)state;
+    arc_jw_init(&w, 0);
+    assert_string_equal(one_double(&w, 45.5152), "45.5152");
+    assert_string_equal(one_double(&w, -122.6784), "-122.6784");
+    assert_string_equal(one_double(&w, 0.1), "0.1");
+    assert_string_equal(one_double(&w, 16), "16");
+    assert_string_equal(one_double(&w, 123456789.0), "123456789");
+    assert_string_equal(one_double(&w, 0.0048712846), "0.0048712846");
+    assert_string_equal(one_double(&w, 0.99999999999), "1");
+    assert_string_equal(one_double(&w, 1e-9), "1e-09");
+    assert_string_equal(one_double(&w, 6.02e23), "6.02e+23");
+    arc_jw_free(&w);
+}
+
+static void formats_doubles_to_nine_significant_digits(void **state)
+{
+    uint64_t x = 88172645463325252ULL;
+    arc_jw_t w;
+
+    (void)state;
+    arc_jw_init(&w, 0);
+    for (int i = 0; i < 20000; i++) {
+        double mant, v, want, got;
+        char ref[40];
+        int exp10;
+
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        mant = (double)(x >> 11) / 9007199254740992.0;
+        exp10 = (int)(x % 16) - 6;
+        v = (i & 1 ? -1 : 1) * mant * pow(10, exp10);
+        snprintf(ref, sizeof(ref), "%.9g", v);
+        want = strtod(ref, NULL);
+        got = strtod(one_double(&w, v), NULL);
+        assert_true(fabs(got - want) <= fabs(want) * 1.1e-8);
+    }
+    arc_jw_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +378,8 @@ int main(void)
         cmocka_unit_test(refuses_two_top_level_values),
         cmocka_unit_test(refuses_nesting_past_the_limit),
         cmocka_unit_test(reset_starts_a_new_document),
+        cmocka_unit_test(formats_common_doubles_exactly),
+        cmocka_unit_test(formats_doubles_to_nine_significant_digits),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
