@@ -11,7 +11,6 @@
  */
 #include "cli/commands.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,12 +52,7 @@ static void node_path(const char *id, const char *suffix,
                       arc_cli_buf_t *path)
 {
     arc_cli_buf_puts(path, "/v1/nodes/");
-    for (const unsigned char *c = (const unsigned char *)id; *c; c++) {
-        if (isalnum(*c) || strchr("-._~", *c) != NULL)
-            arc_cli_buf_add(path, (const char *)c, 1);
-        else
-            arc_cli_buf_printf(path, "%%%02X", *c);
-    }
+    arc_cli_put_encoded(path, id);
     arc_cli_buf_puts(path, suffix);
 }
 

@@ -172,6 +172,16 @@ arc_status_t arc_cli_url_parse(const char *url, arc_cli_url_t *out)
     return ARC_OK;
 }
 
+void arc_cli_put_encoded(arc_cli_buf_t *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (isalnum(*p) || strchr("-._~", *p) != NULL)
+            arc_cli_buf_add(b, (const char *)p, 1);
+        else
+            arc_cli_buf_printf(b, "%%%02X", *p);
+    }
+}
+
 void arc_cli_query_add(arc_cli_buf_t *path, const char *key,
                        const char *value)
 {
@@ -181,12 +191,7 @@ void arc_cli_query_add(arc_cli_buf_t *path, const char *key,
     arc_cli_buf_puts(path, strchr(arc_cli_buf_str(path), '?') ? "&" : "?");
     arc_cli_buf_puts(path, key);
     arc_cli_buf_puts(path, "=");
-    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-        if (isalnum(*p) || strchr("-._~", *p) != NULL)
-            arc_cli_buf_add(path, (const char *)p, 1);
-        else
-            arc_cli_buf_printf(path, "%%%02X", *p);
-    }
+    arc_cli_put_encoded(path, value);
 }
 
 /* ---- one request ------------------------------------------------------ */

@@ -58,6 +58,9 @@ typedef struct arc_cli_url {
 /* Splits "http[s]://host[:port][/prefix]". ARC_ERR_INVALID otherwise. */
 arc_status_t arc_cli_url_parse(const char *url, arc_cli_url_t *out);
 
+/* Appends s percent-encoded: all but letters, digits and "-._~". */
+void arc_cli_put_encoded(arc_cli_buf_t *b, const char *s);
+
 /*
  * Appends "?key=value" (or "&key=value" once the buffer holds a '?')
  * with the value percent-encoded; nothing when value is NULL.
