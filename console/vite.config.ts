@@ -1,0 +1,20 @@
+// Vite build of the console: one page, assets under /assets, served by arcnetd from console/dist.
+/// <reference types="vitest/config" />
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  plugins: [react()],
+  build: { outDir: 'dist', chunkSizeWarningLimit: 4000, sourcemap: false },
+  server: {
+    proxy: {
+      '/v1': { target: 'http://127.0.0.1:8080', ws: true },
+      '/healthz': 'http://127.0.0.1:8080',
+    },
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    css: { modules: { classNameStrategy: 'non-scoped' } },
+  },
+});
