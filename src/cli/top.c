@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/format.h"
 #include "cli/stream.h"
 #include "cli/term.h"
 #include "cli/top.h"
@@ -41,16 +42,24 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Fetches the zone totals; on failure the table says why. */
 static void fetch_zones(top_run_t *r)
 {
     arc_cli_reply_t reply;
-    char msg[ARC_CLI_ERROR_MAX] = "";
+    char msg[ARC_CLI_ERROR_MAX] = "out of memory";
+    arc_status_t st;
 
     r->zones_at_ms = now_ms();
-    if (arc_cli_http(&r->conn, "GET", "/v1/zones", NULL, &reply, msg) ==
-            ARC_OK &&
-        reply.status == 200)
+    st = arc_cli_http(&r->conn, "GET", "/v1/zones", NULL, &reply, msg);
+    if (st == ARC_OK && reply.status == 200) {
         arc_cli_top_zones(&r->view, reply.body.data, reply.body.len);
+    } else {
+        if (st == ARC_OK)
+            arc_cli_error_text(reply.body.data, reply.body.len,
+                               reply.status, msg, sizeof(msg));
+        arc_cli_buf_reset(&r->view.zones);
+        arc_cli_buf_printf(&r->view.zones, "zone totals: %s\n", msg);
+    }
     arc_cli_reply_free(&reply);
     r->dirty = true;
 }
