@@ -219,7 +219,12 @@ static int help(const arc_cli_parsed_t *p, FILE *out, FILE *err)
     }
 
     arc_cli_buf_init(&text);
-    arc_cli_command_usage(&text, c);
+    if (p->json && c == NULL) {
+        arc_cli_grammar_json(&text);
+        arc_cli_buf_puts(&text, "\n");
+    } else {
+        arc_cli_command_usage(&text, c);
+    }
     fputs(arc_cli_buf_str(&text), out);
     arc_cli_buf_free(&text);
     return ARC_CLI_EXIT_OK;

@@ -22,7 +22,8 @@
 /*
  * Runs a parsed, valid command (not `sim`) against the daemon at `c`,
  * writing results to `out` and messages to `err`. Returns the exit
- * status. --help and `help` print usage to `out` and return 0.
+ * status. --help and `help` print usage to `out` and return 0;
+ * `help --json` prints the whole grammar as JSON (arc_cli_grammar_json).
  */
 int arc_cli_run(const arc_cli_parsed_t *p, const arc_cli_conn_t *c,
                 FILE *out, FILE *err);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -257,6 +258,48 @@ static void route_body_has_no_input(void **state)
     arc_cli_buf_free(&b);
 }
 
+static void help_json_prints_the_grammar(void **state)
+{
+    arc_cli_parsed_t p;
+    arc_cli_conn_t c;
+    FILE *out = tmpfile();
+    char text[16384];
+    size_t n;
+    cJSON *doc;
+
+    (void)state;
+    assert_non_null(out);
+    parse_line("help --json", &p);
+    assert_int_equal(arc_cli_conn_init(&c, NULL, NULL, NULL, NULL, NULL,
+                                       NULL),
+                     ARC_OK);
+    assert_int_equal(arc_cli_run(&p, &c, out, stderr), ARC_CLI_EXIT_OK);
+    rewind(out);
+    n = fread(text, 1, sizeof(text) - 1, out);
+    text[n] = '\0';
+    fclose(out);
+    doc = cJSON_Parse(text);
+    assert_non_null(doc);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc,
+                                                            "commands")),
+                     arc_cli_command_count());
+    cJSON_Delete(doc);
+}
+
+static void help_for_an_unknown_command_is_a_usage_error(void **state)
+{
+    arc_cli_parsed_t p;
+    arc_cli_conn_t c;
+    FILE *sink = tmpfile();
+
+    (void)state;
+    assert_non_null(sink);
+    parse_line("help frobnicate", &p);
+    arc_cli_conn_init(&c, NULL, NULL, NULL, NULL, NULL, NULL);
+    assert_int_equal(arc_cli_run(&p, &c, sink, sink), ARC_CLI_EXIT_USAGE);
+    fclose(sink);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +312,8 @@ int main(void)
         cmocka_unit_test(list_paths_carry_the_filters),
         cmocka_unit_test(request_body_is_valid_json),
         cmocka_unit_test(route_body_has_no_input),
+        cmocka_unit_test(help_json_prints_the_grammar),
+        cmocka_unit_test(help_for_an_unknown_command_is_a_usage_error),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
