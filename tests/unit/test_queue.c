@@ -30,7 +30,9 @@ static arc_status_t place(void *ctx, const arc_request_t *req,
     if (req->model == p->no_room_model || p->room == 0)
         return ARC_ERR_UNAVAILABLE;
     p->room--;
-    p->order[p->placed++] = req->id;
+    if (p->placed < (int)ARC_ARRAY_LEN(p->order))
+        p->order[p->placed] = req->id;
+    p->placed++;
     return ARC_OK;
 }
 
