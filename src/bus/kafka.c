@@ -1,0 +1,636 @@
+/*
+ * kafka.c - the Kafka bus backend, through librdkafka.
+ *
+ * One idea: librdkafka does the hard parts (batching, retries,
+ * idempotence, group membership) on its own threads; this file keeps
+ * every callback on the owner's thread by routing logs, errors,
+ * delivery reports and rebalances through queues that only the owner
+ * serves, inside arc_bus_poll. Offsets are never committed
+ * automatically: each member keeps, per partition, the offset after the
+ * last message its handler allowed to commit, and commits that list -
+ * asynchronously after each poll, synchronously when partitions are
+ * revoked and when the member leaves. A handler that asks for a retry
+ * makes the member seek its partition back to that message.
+ *
+ * The producer is idempotent with acks=all (no loss, no duplicates from
+ * retries) and holds at most `max_buffered` messages; past that publish
+ * answers ARC_ERR_FULL. Topics are created when absent with the
+ * configured partitions through the admin API.
+ *
+ * Threads: the bus's owner, plus librdkafka's internal threads that
+ * never call back into ArcNet. Memory: the bus owns the producer, one
+ * consumer handle per subscription and the topic handles.
+ */
+#include "bus/bus_impl.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERRSTR_LEN      512
+#define DECLARE_WAIT_MS 10000
+#define CLOSE_FLUSH_MS  5000
+#define WAIT_SLICE_MS   10
+
+typedef struct known_topic {
+    char name[ARC_BUS_TOPIC_MAX];
+    rd_kafka_topic_t *rkt;
+} known_topic_t;
+
+typedef struct kafka {
+    rd_kafka_t *producer;
+    known_topic_t known[ARC_BUS_MAX_TOPICS];
+    uint32_t known_count;
+    rd_kafka_resp_err_t last_dr_err; /* last delivery failure logged */
+} kafka_t;
+
+typedef struct member {
+    arc_bus_t *bus;
+    arc_bus_sub_t *sub;
+    rd_kafka_t *rk;
+    rd_kafka_topic_partition_list_t *applied; /* next offset to commit */
+    bool dirty;                               /* applied not committed */
+} member_t;
+
+/* ---- callbacks (all served on the owner's thread) --------------------- */
+
+static arc_bus_t *bus_of(rd_kafka_t *rk)
+{
+    void *opaque = rd_kafka_opaque(rk);
+
+    if (rd_kafka_type(rk) == RD_KAFKA_CONSUMER)
+        return ((member_t *)opaque)->bus;
+    return opaque;
+}
+
+static void on_log(const rd_kafka_t *rk, int level, const char *fac,
+                   const char *buf)
+{
+    arc_bus_t *bus = bus_of((rd_kafka_t *)rk);
+    arc_bus_log_level_t lvl = level <= 3   ? ARC_BUS_LOG_ERROR
+                              : level == 4 ? ARC_BUS_LOG_WARN
+                                           : ARC_BUS_LOG_INFO;
+
+    arc_bus_logf(bus, lvl, "librdkafka %s: %s", fac, buf);
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)opaque;
+    arc_bus_logf(bus_of(rk), ARC_BUS_LOG_WARN, "kafka error=%s reason=\"%s\"",
+                 rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg,
+                        void *opaque)
+{
+    arc_bus_t *bus = opaque;
+    kafka_t *k = bus->impl;
+
+    (void)rk;
+    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        bus->stats.acked++;
+        return;
+    }
+    bus->stats.failed++;
+    if (msg->err != k->last_dr_err)
+        arc_bus_logf(
+            bus, ARC_BUS_LOG_ERROR, "delivery failed topic=%s error=%s",
+            rd_kafka_topic_name(msg->rkt), rd_kafka_err2name(msg->err));
+    k->last_dr_err = msg->err;
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+static arc_status_t conf_set(arc_bus_t *bus, rd_kafka_conf_t *conf,
+                             const char *name, const char *value)
+{
+    char errstr[ERRSTR_LEN];
+
+    if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) ==
+        RD_KAFKA_CONF_OK)
+        return ARC_OK;
+    arc_bus_logf(bus, ARC_BUS_LOG_ERROR, "kafka config refused %s=%s: %s", name,
+                 value, errstr);
+    return ARC_ERR_IO;
+}
+
+static arc_status_t conf_set_int(arc_bus_t *bus, rd_kafka_conf_t *conf,
+                                 const char *name, long long value)
+{
+    char text[32];
+
+    snprintf(text, sizeof(text), "%lld", value);
+    return conf_set(bus, conf, name, text);
+}
+
+/* What every handle shares: brokers, client id, logs on a queue. */
+static rd_kafka_conf_t *conf_common(arc_bus_t *bus, void *opaque)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    arc_status_t st;
+
+    st = conf_set(bus, conf, "bootstrap.servers", bus->brokers);
+    if (st == ARC_OK)
+        st = conf_set(bus, conf, "client.id", bus->client_id);
+    if (st == ARC_OK)
+        st = conf_set(bus, conf, "log.queue", "true");
+    if (st != ARC_OK) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_conf_set_log_cb(conf, on_log);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_opaque(conf, opaque);
+    return conf;
+}
+
+/* Creates a handle from `conf` (consumed either way). */
+static rd_kafka_t *new_handle(arc_bus_t *bus, rd_kafka_type_t type,
+                              rd_kafka_conf_t *conf)
+{
+    char errstr[ERRSTR_LEN];
+    rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));
+
+    if (rk == NULL) {
+        rd_kafka_conf_destroy(conf);
+        arc_bus_logf(bus, ARC_BUS_LOG_ERROR, "rd_kafka_new() failed: %s",
+                     errstr);
+        return NULL;
+    }
+    rd_kafka_set_log_queue(rk, NULL);
+    return rk;
+}
+
+static arc_status_t kf_open(arc_bus_t *bus)
+{
+    kafka_t *k = calloc(1, sizeof(*k));
+    rd_kafka_conf_t *conf = k != NULL ? conf_common(bus, bus) : NULL;
+    arc_status_t st = conf != NULL ? ARC_OK : ARC_ERR_IO;
+
+    if (st == ARC_OK)
+        st = conf_set(bus, conf, "enable.idempotence", "true");
+    if (st == ARC_OK)
+        st = conf_set(bus, conf, "acks", "all");
+    if (st == ARC_OK)
+        st = conf_set_int(bus, conf, "queue.buffering.max.messages",
+                          bus->cfg.max_buffered);
+    if (st == ARC_OK)
+        st = conf_set_int(bus, conf, "linger.ms", bus->cfg.linger_ms);
+    if (st == ARC_OK) {
+        rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+        bus->impl = k;
+        k->producer = new_handle(bus, RD_KAFKA_PRODUCER, conf);
+        conf = NULL;
+        st = k->producer != NULL ? ARC_OK : ARC_ERR_IO;
+    }
+    if (conf != NULL)
+        rd_kafka_conf_destroy(conf);
+    if (st != ARC_OK) {
+        free(k);
+        bus->impl = NULL;
+        return k == NULL ? ARC_ERR_NOMEM : st;
+    }
+    return ARC_OK;
+}
+
+static void kf_close(arc_bus_t *bus)
+{
+    kafka_t *k = bus->impl;
+
+    if (rd_kafka_flush(k->producer, CLOSE_FLUSH_MS) != 0)
+        arc_bus_logf(bus, ARC_BUS_LOG_WARN,
+                     "closing with undelivered messages count=%d",
+                     rd_kafka_outq_len(k->producer));
+    for (uint32_t i = 0; i < k->known_count; i++)
+        rd_kafka_topic_destroy(k->known[i].rkt);
+    rd_kafka_destroy(k->producer);
+    free(k);
+}
+
+/* ---- topics ----------------------------------------------------------- */
+
+static known_topic_t *find_known(kafka_t *k, const char *topic)
+{
+    for (uint32_t i = 0; i < k->known_count; i++)
+        if (strcmp(k->known[i].name, topic) == 0)
+            return &k->known[i];
+    return NULL;
+}
+
+/* Replicas for a new topic: as configured, else min(3, brokers). */
+static int replicas(arc_bus_t *bus, int timeout_ms)
+{
+    kafka_t *k = bus->impl;
+    const struct rd_kafka_metadata *md = NULL;
+    int n;
+
+    if (bus->cfg.replication > 0)
+        return bus->cfg.replication;
+    if (rd_kafka_metadata(k->producer, 0, NULL, &md, timeout_ms) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+        return -1;
+    n = md->broker_cnt < 3 ? md->broker_cnt : 3;
+    rd_kafka_metadata_destroy(md);
+    return n > 0 ? n : -1;
+}
+
+static arc_status_t create_result(arc_bus_t *bus, const char *topic,
+                                  rd_kafka_event_t *ev)
+{
+    const rd_kafka_CreateTopics_result_t *res;
+    const rd_kafka_topic_result_t **topics;
+    size_t count = 0;
+    rd_kafka_resp_err_t err = rd_kafka_event_error(ev);
+
+    res = rd_kafka_event_CreateTopics_result(ev);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && res != NULL) {
+        topics = rd_kafka_CreateTopics_result_topics(res, &count);
+        err = count == 1 ? rd_kafka_topic_result_error(topics[0])
+                         : RD_KAFKA_RESP_ERR__FAIL;
+    }
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR ||
+        err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        return ARC_OK;
+    arc_bus_logf(bus, ARC_BUS_LOG_ERROR,
+                 "topic creation failed topic=%s error=%s", topic,
+                 rd_kafka_err2name(err));
+    return ARC_ERR_UNAVAILABLE;
+}
+
+static arc_status_t create_topic(arc_bus_t *bus, const char *topic,
+                                 int timeout_ms)
+{
+    kafka_t *k = bus->impl;
+    char errstr[ERRSTR_LEN];
+    rd_kafka_NewTopic_t *nt = NULL;
+    rd_kafka_AdminOptions_t *opts = NULL;
+    rd_kafka_queue_t *q = NULL;
+    rd_kafka_event_t *ev = NULL;
+    int rf = replicas(bus, timeout_ms);
+    arc_status_t st = ARC_ERR_UNAVAILABLE;
+
+    if (rf < 0)
+        goto out;
+    nt = rd_kafka_NewTopic_new(topic, bus->cfg.partitions, rf, errstr,
+                               sizeof(errstr));
+    q = rd_kafka_queue_new(k->producer);
+    opts =
+        rd_kafka_AdminOptions_new(k->producer, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    if (nt == NULL || q == NULL || opts == NULL)
+        goto out;
+    rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, errstr,
+                                              sizeof(errstr));
+    rd_kafka_CreateTopics(k->producer, &nt, 1, opts, q);
+    ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
+    if (ev != NULL)
+        st = create_result(bus, topic, ev);
+out:
+    if (ev != NULL)
+        rd_kafka_event_destroy(ev);
+    if (opts != NULL)
+        rd_kafka_AdminOptions_destroy(opts);
+    if (q != NULL)
+        rd_kafka_queue_destroy(q);
+    if (nt != NULL)
+        rd_kafka_NewTopic_destroy(nt);
+    return st;
+}
+
+static arc_status_t kf_declare(arc_bus_t *bus, const char *topic,
+                               int timeout_ms)
+{
+    kafka_t *k = bus->impl;
+    known_topic_t *kt;
+    arc_status_t st;
+
+    if (find_known(k, topic) != NULL)
+        return ARC_OK;
+    if (k->known_count == ARC_BUS_MAX_TOPICS)
+        return ARC_ERR_FULL;
+    st = create_topic(bus, topic, timeout_ms);
+    if (st != ARC_OK)
+        return st;
+    kt = &k->known[k->known_count];
+    kt->rkt = rd_kafka_topic_new(k->producer, topic, NULL);
+    if (kt->rkt == NULL)
+        return ARC_ERR_NOMEM;
+    snprintf(kt->name, sizeof(kt->name), "%s", topic);
+    k->known_count++;
+    return ARC_OK;
+}
+
+/* ---- producing -------------------------------------------------------- */
+
+static arc_status_t kf_publish(arc_bus_t *bus, const char *topic,
+                               const void *key, size_t key_len,
+                               const void *value, size_t value_len)
+{
+    kafka_t *k = bus->impl;
+    known_topic_t *kt = find_known(k, topic);
+    int rc;
+
+    if (kt == NULL) {
+        arc_status_t st = kf_declare(bus, topic, DECLARE_WAIT_MS);
+
+        if (st != ARC_OK)
+            return st;
+        kt = find_known(k, topic);
+    }
+    rc = rd_kafka_produce(kt->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                          (void *)value, value_len, key, key_len, NULL);
+    if (rc == 0)
+        return ARC_OK;
+    if (rd_kafka_last_error() == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        return ARC_ERR_FULL;
+    arc_bus_logf(bus, ARC_BUS_LOG_ERROR, "produce failed topic=%s error=%s",
+                 topic, rd_kafka_err2name(rd_kafka_last_error()));
+    return ARC_ERR_IO;
+}
+
+static arc_status_t kf_flush(arc_bus_t *bus, int timeout_ms)
+{
+    kafka_t *k = bus->impl;
+
+    if (rd_kafka_flush(k->producer, timeout_ms) != 0)
+        return ARC_ERR_UNAVAILABLE;
+    return ARC_OK;
+}
+
+static uint64_t kf_buffered(const arc_bus_t *bus)
+{
+    const arc_bus_stats_t *s = &bus->stats;
+
+    return s->published - s->acked - s->failed;
+}
+
+/* ---- committing ------------------------------------------------------- */
+
+static void note_applied(member_t *m, const rd_kafka_message_t *msg)
+{
+    rd_kafka_topic_partition_t *tp;
+    const char *topic = rd_kafka_topic_name(msg->rkt);
+
+    tp = rd_kafka_topic_partition_list_find(m->applied, topic, msg->partition);
+    if (tp == NULL)
+        tp = rd_kafka_topic_partition_list_add(m->applied, topic,
+                                               msg->partition);
+    tp->offset = msg->offset + 1;
+    m->dirty = true;
+}
+
+static void commit(member_t *m, bool sync)
+{
+    rd_kafka_resp_err_t err;
+
+    if (!m->dirty || m->applied->cnt == 0)
+        return;
+    err = rd_kafka_commit(m->rk, m->applied, sync ? 0 : 1);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        arc_bus_logf(m->bus, ARC_BUS_LOG_WARN,
+                     "offset commit failed group=%s error=%s", m->sub->group,
+                     rd_kafka_err2name(err));
+    m->dirty = false;
+}
+
+/* Revoked partitions: commit what was applied in them, then forget. */
+static void commit_revoked(member_t *m,
+                           const rd_kafka_topic_partition_list_t *parts)
+{
+    m->dirty = true;
+    commit(m, true);
+    for (int i = 0; i < parts->cnt; i++)
+        rd_kafka_topic_partition_list_del(m->applied, parts->elems[i].topic,
+                                          parts->elems[i].partition);
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    member_t *m = opaque;
+
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        rd_kafka_assign(rk, parts);
+        return;
+    }
+    commit_revoked(m, parts);
+    rd_kafka_assign(rk, NULL);
+}
+
+/* ---- consuming -------------------------------------------------------- */
+
+static rd_kafka_conf_t *consumer_conf(arc_bus_t *bus, member_t *m)
+{
+    rd_kafka_conf_t *conf = conf_common(bus, m);
+    int session = bus->cfg.session_timeout_ms;
+    arc_status_t st = conf != NULL ? ARC_OK : ARC_ERR_IO;
+
+    if (st == ARC_OK)
+        st = conf_set(bus, conf, "group.id", m->sub->group);
+    if (st == ARC_OK)
+        st = conf_set(bus, conf, "enable.auto.commit", "false");
+    if (st == ARC_OK)
+        st = conf_set(bus, conf, "enable.auto.offset.store", "false");
+    if (st == ARC_OK)
+        st = conf_set(bus, conf, "auto.offset.reset", "earliest");
+    if (st == ARC_OK)
+        st = conf_set_int(bus, conf, "session.timeout.ms", session);
+    if (st == ARC_OK)
+        st = conf_set_int(bus, conf, "heartbeat.interval.ms",
+                          session / 3 < 3000 ? session / 3 : 3000);
+    if (st != ARC_OK && conf != NULL) {
+        rd_kafka_conf_destroy(conf);
+        conf = NULL;
+    }
+    if (conf != NULL)
+        rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    return conf;
+}
+
+static arc_status_t start_member(arc_bus_t *bus, member_t *m)
+{
+    rd_kafka_topic_partition_list_t *list;
+    rd_kafka_resp_err_t err;
+    rd_kafka_conf_t *conf = consumer_conf(bus, m);
+
+    if (conf == NULL)
+        return ARC_ERR_IO;
+    m->rk = new_handle(bus, RD_KAFKA_CONSUMER, conf);
+    if (m->rk == NULL)
+        return ARC_ERR_IO;
+    rd_kafka_poll_set_consumer(m->rk);
+
+    list = rd_kafka_topic_partition_list_new((int)m->sub->topic_count);
+    for (size_t i = 0; i < m->sub->topic_count; i++)
+        rd_kafka_topic_partition_list_add(list, m->sub->topics[i],
+                                          RD_KAFKA_PARTITION_UA);
+    err = rd_kafka_subscribe(m->rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return ARC_OK;
+    arc_bus_logf(bus, ARC_BUS_LOG_ERROR, "subscribe failed group=%s: %s",
+                 m->sub->group, rd_kafka_err2name(err));
+    return ARC_ERR_IO;
+}
+
+static void free_member(member_t *m)
+{
+    if (m->rk != NULL)
+        rd_kafka_destroy(m->rk);
+    if (m->applied != NULL)
+        rd_kafka_topic_partition_list_destroy(m->applied);
+    free(m);
+}
+
+static arc_status_t kf_subscribe(arc_bus_t *bus, arc_bus_sub_t *sub)
+{
+    member_t *m = calloc(1, sizeof(*m));
+    arc_status_t st = m != NULL ? ARC_OK : ARC_ERR_NOMEM;
+
+    for (size_t i = 0; i < sub->topic_count && st == ARC_OK; i++)
+        st = kf_declare(bus, sub->topics[i], DECLARE_WAIT_MS);
+    if (st == ARC_OK) {
+        m->bus = bus;
+        m->sub = sub;
+        m->applied = rd_kafka_topic_partition_list_new(8);
+        st = start_member(bus, m);
+    }
+    if (st != ARC_OK) {
+        if (m != NULL)
+            free_member(m);
+        return st;
+    }
+    sub->impl = m;
+    return ARC_OK;
+}
+
+static void kf_unsubscribe(arc_bus_t *bus, arc_bus_sub_t *sub)
+{
+    member_t *m = sub->impl;
+
+    (void)bus;
+    commit(m, true);
+    rd_kafka_consumer_close(m->rk);
+    free_member(m);
+}
+
+/* Sends the consumer back to a message its handler could not apply. */
+static void seek_back(member_t *m, const rd_kafka_message_t *msg)
+{
+    rd_kafka_topic_partition_list_t *list;
+    rd_kafka_error_t *error;
+
+    list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(msg->rkt),
+                                      msg->partition)
+        ->offset = msg->offset;
+    error = rd_kafka_seek_partitions(m->rk, list, 0);
+    if (error != NULL) {
+        arc_bus_logf(m->bus, ARC_BUS_LOG_WARN, "seek failed: %s",
+                     rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+}
+
+/* Hands one fetched message to the handler; false after a retry. */
+static bool handle_one(member_t *m, const rd_kafka_message_t *msg,
+                       uint32_t *handled)
+{
+    arc_bus_msg_t out = {
+        .topic = rd_kafka_topic_name(msg->rkt),
+        .key = msg->key,
+        .key_len = msg->key_len,
+        .value = msg->payload,
+        .value_len = msg->len,
+        .partition = msg->partition,
+        .offset = msg->offset,
+    };
+
+    (*handled)++;
+    if (arc_bus_deliver(m->bus, m->sub, &out)) {
+        note_applied(m, msg);
+        return true;
+    }
+    seek_back(m, msg);
+    return false;
+}
+
+/* Delivers a member's ready messages; waits `wait_ms` for the first. */
+static void drain(member_t *m, int wait_ms, uint32_t max, uint32_t *handled)
+{
+    while (*handled < max) {
+        rd_kafka_message_t *msg = rd_kafka_consumer_poll(m->rk, wait_ms);
+        bool go_on = true;
+
+        if (msg == NULL)
+            return;
+        wait_ms = 0;
+        if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            go_on = handle_one(m, msg, handled);
+        else if (msg->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            arc_bus_logf(m->bus, ARC_BUS_LOG_WARN,
+                         "consume error group=%s error=%s", m->sub->group,
+                         rd_kafka_err2name(msg->err));
+        rd_kafka_message_destroy(msg);
+        if (!go_on)
+            return;
+    }
+}
+
+static int count_subs(const arc_bus_t *bus)
+{
+    int n = 0;
+
+    for (const arc_bus_sub_t *s = bus->subs; s != NULL; s = s->next)
+        n++;
+    return n;
+}
+
+/* Waits up to timeout_ms for any member to deliver something. */
+static void wait_any(arc_bus_t *bus, int timeout_ms, uint32_t max,
+                     uint32_t *handled)
+{
+    int subs = count_subs(bus);
+    int64_t deadline = arc_now_us() + timeout_ms * ARC_US_PER_MS;
+    int slice = subs == 1 ? timeout_ms : WAIT_SLICE_MS;
+
+    while (*handled == 0 && arc_now_us() < deadline) {
+        for (arc_bus_sub_t *s = bus->subs; s != NULL; s = s->next)
+            drain(s->impl, slice, max, handled);
+        if (subs == 1)
+            break;
+    }
+}
+
+static void kf_poll(arc_bus_t *bus, int timeout_ms, uint32_t max,
+                    uint32_t *handled)
+{
+    kafka_t *k = bus->impl;
+
+    if (bus->subs == NULL) {
+        rd_kafka_poll(k->producer, timeout_ms);
+        return;
+    }
+    rd_kafka_poll(k->producer, 0);
+    for (arc_bus_sub_t *s = bus->subs; s != NULL; s = s->next)
+        drain(s->impl, 0, max, handled);
+    if (*handled == 0 && timeout_ms > 0)
+        wait_any(bus, timeout_ms, max, handled);
+    for (arc_bus_sub_t *s = bus->subs; s != NULL; s = s->next)
+        commit(s->impl, false);
+}
+
+const arc_bus_ops_t arc_bus_kafka_ops = {
+    .name = "kafka",
+    .open = kf_open,
+    .close = kf_close,
+    .declare = kf_declare,
+    .publish = kf_publish,
+    .subscribe = kf_subscribe,
+    .unsubscribe = kf_unsubscribe,
+    .poll = kf_poll,
+    .flush = kf_flush,
+    .buffered = kf_buffered,
+};
