@@ -250,11 +250,12 @@ static void json_result(FILE *out, const sim_result_t *r)
     fprintf(out,
             ",\"served\":%llu,\"rejected\":%llu,\"deferred\":%llu,"
             "\"expired\":%llu,\"unfinished\":%llu,\"failed\":%llu,"
-            "\"retried\":%llu,",
+            "\"retried\":%llu,\"node_failures\":%llu,",
             (unsigned long long)m->served, (unsigned long long)m->rejected,
             (unsigned long long)m->deferred, (unsigned long long)m->expired,
             (unsigned long long)m->unfinished,
-            (unsigned long long)m->failed, (unsigned long long)m->retried);
+            (unsigned long long)m->failed, (unsigned long long)m->retried,
+            (unsigned long long)m->node_failures);
     fprintf(out, "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"co2_g_per_request\":%.4f,",
             m->p50_ms, m->p99_ms, per_request(m));
     fprintf(out,
