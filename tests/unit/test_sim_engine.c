@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/cli.h"
@@ -331,6 +332,94 @@ static void cli_prints_json_for_each_policy(void **state)
     assert_non_null(strstr(buf, "\"slo_misses\":{\"critical\":"));
 }
 
+typedef struct tally {
+    uint64_t decisions, outcomes, deferrals;
+    uint64_t *deferred; /* ids of deferral decisions */
+    size_t count, cap;
+} tally_t;
+
+static void count_decision(void *ctx, const arc_request_t *req,
+                           const arc_decision_t *d, int64_t now_us)
+{
+    tally_t *t = ctx;
+
+    (void)now_us;
+    t->decisions++;
+    if (d->status != ARC_ERR_DEFERRED)
+        return;
+    t->deferrals++;
+    if (t->count == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 1024;
+        t->deferred = realloc(t->deferred, t->cap * sizeof(uint64_t));
+        assert_non_null(t->deferred);
+    }
+    t->deferred[t->count++] = req->id;
+}
+
+static void count_outcome(void *ctx, const arc_request_t *req,
+                          const arc_outcome_t *o)
+{
+    tally_t *t = ctx;
+
+    assert_int_equal(req->id, o->request_id);
+    t->outcomes++;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static size_t distinct(uint64_t *ids, size_t n)
+{
+    size_t k = 0;
+
+    qsort(ids, n, sizeof(*ids), cmp_u64);
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || ids[i] != ids[i - 1])
+            k++;
+    }
+    return k;
+}
+
+static void callbacks_see_every_decision_and_outcome(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_engine_t *e = NULL;
+    const arc_sim_metrics_t *m;
+    tally_t t = {0};
+
+    (void)state;
+    small_config(&cfg, 11);
+    cfg.hours = 3.0;
+    assert_int_equal(arc_engine_new(&cfg, NULL, &e), ARC_OK);
+    arc_engine_set_callbacks(e, count_decision, count_outcome, &t);
+    assert_int_equal(arc_engine_run(e), ARC_OK);
+    m = arc_engine_metrics(e);
+
+    assert_int_equal(t.outcomes, m->arrived - m->unfinished);
+    assert_true(t.decisions >= m->arrived);
+    assert_true(m->deferred > 0); /* background work on dirty power */
+    assert_true(t.deferrals > m->deferred); /* some deferred again ... */
+    assert_int_equal(m->deferred, distinct(t.deferred, t.count)); /* once */
+    free(t.deferred);
+    arc_engine_free(e);
+}
+
+static void baseline_policies_never_defer(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_sim_metrics_t m;
+
+    (void)state;
+    small_config(&cfg, 11);
+    cfg.policy = ARC_POLICY_LEAST_LOADED;
+    m = run(&cfg);
+    assert_int_equal(m.deferred, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +435,8 @@ int main(void)
         cmocka_unit_test(submitted_request_completes_with_a_receipt),
         cmocka_unit_test(bad_submission_is_invalid),
         cmocka_unit_test(bad_config_is_invalid),
+        cmocka_unit_test(callbacks_see_every_decision_and_outcome),
+        cmocka_unit_test(baseline_policies_never_defer),
         cmocka_unit_test(cli_option_errors_exit_two),
         cmocka_unit_test(cli_prints_json_for_each_policy),
     };
