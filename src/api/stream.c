@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "api/views.h"
+#include "daemon/log.h"
 
 #define ARC_STREAM_RING 512       /* frames kept for replay */
 #define ARC_STREAM_BACKLOG 256    /* frames a client may lag */
@@ -246,6 +247,9 @@ static void wake_clients(arc_stream_t *st)
             behind > ARC_STREAM_BACKLOG) {
             s->too_slow = true;
             lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, 5);
+            arc_daemon_log(ARC_LOG_INFO, "stream",
+                           "closing a client too slow to keep up "
+                           "behind=%llu", (unsigned long long)behind);
         }
         lws_callback_on_writable(s->wsi);
     }

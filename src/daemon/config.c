@@ -304,9 +304,11 @@ arc_status_t arc_config_load(arc_config_t *cfg, int argc, char **argv,
     if (st != ARC_OK || action->help) {
         return st;
     }
-    file = cfg->config_file[0] ? cfg->config_file : env("ARCNET_CONFIG");
-    if (file != NULL && file[0] != '\0') {
+    file = env("ARCNET_CONFIG");
+    if (cfg->config_file[0] == '\0' && file != NULL) {
         snprintf(cfg->config_file, sizeof(cfg->config_file), "%s", file);
+    }
+    if (cfg->config_file[0] != '\0') {
         st = load_file(cfg, cfg->config_file, err, errlen);
     }
     if (st == ARC_OK) {

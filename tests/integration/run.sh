@@ -254,6 +254,36 @@ else
 fi
 PID=""
 
+# ---- a stream client that never reads is dropped ------------------------
+# A fast simulation fills the slow client's socket within seconds; the
+# daemon must drop it (log line, closed socket) and keep answering.
+ARCNET_TOKEN=$OP "$ARCNETD" --listen 127.0.0.1:0 --data-dir "$TMP/data2" \
+    --time-scale 200 --tick-ms 500 >"$TMP/stdout2" 2>"$TMP/stderr2" &
+PID=$!
+PORT=""
+for _ in $(seq 1 100); do
+    PORT=$(sed -n 's|^ArcNet API: http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' \
+        "$TMP/stdout2")
+    [ -n "$PORT" ] && break
+    sleep 0.1
+done
+if [ -n "$PORT" ]; then
+    python3 "$(dirname "$0")/slow_client.py" "$PORT" \
+        "/v1/stream?token=$OP" 25 >"$TMP/slow" &
+    SLOW=$!
+    sleep 5
+    expect GET /healthz "" 200 '"status":"ok"'
+    wait $SLOW
+    grep -q closed "$TMP/slow" && ok || fail "slow client was not dropped"
+    grep -q 'too slow' "$TMP/stderr2" && ok ||
+        fail "no log line for the slow client"
+    kill -TERM "$PID"
+    wait "$PID" || fail "second arcnetd did not exit 0"
+else
+    fail "second arcnetd did not start"
+fi
+PID=""
+
 # A role this build does not have is refused with exit 2.
 "$ARCNETD" --role zone >/dev/null 2>&1
 [ $? -eq 2 ] && ok || fail "--role zone did not exit 2"
