@@ -172,7 +172,7 @@ arc_status_t arc_api_inference_submit(arc_api_t *api, arc_session_t *s,
     }
     api->pending = p;
     s->pending = p;
-    req.id = (UINT64_C(1) << 62) | api->next_request_id++;
+    req.id = ARC_API_REQUEST_ID_BASE + api->next_request_id++;
     req.arrival_us = 0;
     lws_set_timeout(s->wsi, NO_PENDING_TIMEOUT, 0);
     st = arc_engine_submit(api->deps.engine, &req, on_done, p);

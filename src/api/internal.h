@@ -27,6 +27,13 @@
 typedef struct arc_stream arc_stream_t;
 typedef struct arc_pending arc_pending_t;
 
+/*
+ * Ids of requests submitted through the API start here, apart from the
+ * built-in workload's and below 2^53, so JavaScript clients read them
+ * exactly.
+ */
+#define ARC_API_REQUEST_ID_BASE (UINT64_C(1) << 52)
+
 /* An extra response header. */
 typedef struct arc_api_header {
     const char *name;  /* lower case with a colon, e.g. "retry-after:" */
