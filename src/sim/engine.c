@@ -369,6 +369,7 @@ static arc_status_t try_place(void *ctx, const arc_request_t *req,
         return ARC_ERR_UNAVAILABLE;
 
     decided(e, r, &d);
+    r = &e->recs[slot];
     r->queue_ms += (double)waited_us / 1000.0;
     if (st == ARC_OK)
         dispatch(e, slot, &d.chosen);

@@ -15,7 +15,8 @@
  *
  * Threads: one thread owns an engine (and its mesh, router and queue);
  * nothing here locks. Callbacks run on that thread, inside the call that
- * processes the event.
+ * processes the event; they may read the engine (arc_engine_now, the
+ * mesh, the metrics) but must not submit, advance or fail nodes.
  *
  * Memory: the engine owns what it creates. Parts handed in through
  * arc_engine_parts_t are borrowed and must outlive the engine.
