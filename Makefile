@@ -90,14 +90,20 @@ sanitize:
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer \
 	         -fno-sanitize-recover=all" all
 
+# The tests run beside a throwaway PostgreSQL cluster (ARCNET_TEST_PG),
+# so the store's suite runs on both of its backends; the cluster is
+# stopped whether the tests pass or not.
+PG_STATE := $(BUILD)/pg-test-cluster.state
+
 test: deps
 	$(MAKE) all
 	$(MAKE) style
-	$(MAKE) test-unit
-	$(MAKE) test-fuzz
-	$(MAKE) test-integration
-	$(MAKE) test-sanitize
-	$(MAKE) test-integration-sanitize
+	@trap 'scripts/pg-test-cluster stop $(PG_STATE)' EXIT; \
+	 url=$$(scripts/pg-test-cluster start $(PG_STATE)) || exit 1; \
+	 export ARCNET_TEST_PG="$$url"; \
+	 $(MAKE) test-unit && $(MAKE) test-fuzz && \
+	 $(MAKE) test-integration && $(MAKE) test-sanitize && \
+	 $(MAKE) test-integration-sanitize
 
 test-unit: $(TESTS)
 	@scripts/run-tests $(BUILD)/tests
@@ -136,6 +142,9 @@ run: deps
 
 bench: all
 	$(BUILD)/bench-route
+	@trap 'scripts/pg-test-cluster stop $(PG_STATE)' EXIT; \
+	 url=$$(scripts/pg-test-cluster start $(PG_STATE)) || exit 1; \
+	 $(BUILD)/bench-store --pg "$$url"
 
 clean:
 	rm -rf build

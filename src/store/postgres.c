@@ -3,8 +3,8 @@
  * libpq: the same bitemporal schema as SQLite, for operators who run
  * PostgreSQL already and for history at scale.
  *
- * The one idea: node rows, the bulk of the history, go in with COPY
- * (one stream per batch, as fast as the server takes rows); everything
+ * The one idea: node rows, the bulk of the history, go in with binary
+ * COPY (one stream per batch, no text to format or parse); everything
  * else is a server-side prepared statement with text parameters, so the
  * generic store's SQL runs unchanged once ?N becomes $N. A COPY that
  * meets a row already stored rolls back to a savepoint and falls back
@@ -16,6 +16,7 @@
 #include "store/driver.h"
 
 #include <libpq-fe.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct arc_sdb {
     PGconn *conn;
     unsigned next_stmt;
     char err[256];
+    bool duplicate; /* the last COPY met a row already stored */
 };
 
 struct arc_sstmt {
@@ -329,38 +331,104 @@ static int format_row(char *buf, size_t cap, const arc_store_node_row_t *r,
                     (double)r->power_kw, (double)r->carbon_g_per_kwh);
 }
 
+/* ---- binary COPY: network byte order, each field length-prefixed --- */
+
+static unsigned char *put_be(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; i--) {
+        *p++ = (unsigned char)(v >> (8 * i));
+    }
+    return p;
+}
+
+static unsigned char *field(unsigned char *p, uint64_t v, int bytes)
+{
+    return put_be(put_be(p, (uint64_t)bytes, 4), v, bytes);
+}
+
+static unsigned char *field_f32(unsigned char *p, float f)
+{
+    uint32_t bits;
+
+    memcpy(&bits, &f, sizeof(bits));
+    return field(p, bits, 4);
+}
+
+/* One tuple in COPY BINARY form; returns the end of what it wrote. */
+static unsigned char *binary_row(unsigned char *p,
+                                 const arc_store_node_row_t *r, int64_t id)
+{
+    p = put_be(p, 16, 2);
+    p = field(p, (uint64_t)id, 8);
+    p = field(p, (uint64_t)r->valid_us, 8);
+    p = field(p, (uint64_t)r->system_us, 8);
+    p = field(p, r->kind, 2);
+    p = field(p, r->seq & INT64_MAX, 8);
+    p = field(p, r->status, 2);
+    p = field(p, r->energy_source, 2);
+    p = field(p, r->gpus_free, 4);
+    p = field(p, r->gpus_total, 4);
+    p = field(p, r->models, 8);
+    p = field(p, r->queue_depth, 8);
+    p = field_f32(p, r->gpu_util);
+    p = field_f32(p, r->gpu_mem_used_gb);
+    p = field_f32(p, r->battery_soc);
+    p = field_f32(p, r->power_kw);
+    return field_f32(p, r->carbon_g_per_kwh);
+}
+
+static const unsigned char copy_header[19] = {
+    'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0,
+    0, 0, 0, 0, /* flags */
+    0, 0, 0, 0  /* header extension length */
+};
+
+/* Sends what is in buf; false when the server refused. */
+static bool send_chunk(arc_sdb_t *db, unsigned char *buf, size_t *used)
+{
+    bool ok = *used == 0 ||
+              PQputCopyData(db->conn, (const char *)buf, (int)*used) == 1;
+
+    *used = 0;
+    return ok;
+}
+
 /* Streams the rows through COPY; ARC_OK when the server took them. */
 static arc_status_t copy_rows(arc_sdb_t *db,
                               const arc_store_node_row_t *rows,
                               const int64_t *ids, size_t n)
 {
-    char *buf = malloc(COPY_CHUNK);
-    size_t used = 0;
+    unsigned char *buf = malloc(COPY_CHUNK);
+    size_t used = sizeof(copy_header);
     arc_status_t st = ARC_ERR_IO;
-    PGresult *res = PQexec(db->conn, "COPY node_state FROM STDIN");
+    PGresult *res = PQexec(db->conn, "COPY node_state FROM STDIN "
+                                     "(FORMAT binary)");
     bool copying = PQresultStatus(res) == PGRES_COPY_IN;
 
     PQclear(res);
+    db->duplicate = false;
     if (buf == NULL || !copying) {
         goto out;
     }
+    memcpy(buf, copy_header, sizeof(copy_header));
     for (size_t i = 0; i < n; i++) {
-        if (COPY_CHUNK - used < 512) {
-            if (PQputCopyData(db->conn, buf, (int)used) != 1) {
-                goto out;
-            }
-            used = 0;
+        if (COPY_CHUNK - used < 256 && !send_chunk(db, buf, &used)) {
+            goto out;
         }
-        used += (size_t)format_row(buf + used, COPY_CHUNK - used, &rows[i],
-                                   ids[i]);
+        used = (size_t)(binary_row(buf + used, &rows[i], ids[i]) - buf);
     }
-    if (used > 0 && PQputCopyData(db->conn, buf, (int)used) != 1) {
+    used = (size_t)(put_be(buf + used, 0xffff, 2) - buf); /* trailer */
+    if (!send_chunk(db, buf, &used)) {
         goto out;
     }
     copying = false;
     if (PQputCopyEnd(db->conn, NULL) == 1) {
+        const char *state;
+
         res = PQgetResult(db->conn);
         st = PQresultStatus(res) == PGRES_COMMAND_OK ? ARC_OK : ARC_ERR_IO;
+        state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        db->duplicate = state != NULL && strcmp(state, "23505") == 0;
         PQclear(res);
     }
 
@@ -413,7 +481,7 @@ static arc_status_t pg_put_node_rows(arc_sdb_t *db,
     if (copy_rows(db, rows, ids, n) == ARC_OK) {
         return pg_exec(db, "RELEASE SAVEPOINT arc_copy");
     }
-    if (strstr(db->err, "duplicate key") == NULL ||
+    if (!db->duplicate ||
         pg_exec(db, "ROLLBACK TO SAVEPOINT arc_copy") != ARC_OK) {
         return ARC_ERR_IO;
     }

@@ -23,15 +23,17 @@
 
 static const char *const query_sql[QST_COUNT] = {
     [QST_NODE_AT] =
-        "SELECT " ARC_STORE_NODE_COLS " FROM nodes n JOIN node_state s"
-        " ON s.node_id = n.id WHERE n.name = ?3 AND s.valid_us <= ?1"
-        " AND s.system_us <= ?2"
+        "SELECT " ARC_STORE_NODE_COLS " FROM node_state s JOIN nodes n"
+        " ON n.id = s.node_id"
+        " WHERE s.node_id = (SELECT id FROM nodes WHERE name = ?3)"
+        " AND s.valid_us <= ?1 AND s.system_us <= ?2"
         " ORDER BY s.valid_us DESC, s.system_us DESC LIMIT 1",
     [QST_NODE_AT_MINUTE] =
         "SELECT n.name, s.minute_us, s.system_us, 1, 0, n.zone, s.status,"
         " s.source, s.gpus_free, s.gpus_total, 0, 0, s.gpu_util, 0,"
-        " s.battery_soc, s.power_kw, s.carbon FROM nodes n"
-        " JOIN node_minute s ON s.node_id = n.id WHERE n.name = ?3"
+        " s.battery_soc, s.power_kw, s.carbon FROM node_minute s"
+        " JOIN nodes n ON n.id = s.node_id"
+        " WHERE s.node_id = (SELECT id FROM nodes WHERE name = ?3)"
         " AND s.minute_us <= ?1 AND s.system_us <= ?2"
         " ORDER BY s.minute_us DESC LIMIT 1",
     [QST_MESH_AT] = NULL, /* the driver's */

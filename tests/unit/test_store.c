@@ -618,6 +618,29 @@ static void test_failed_writes_retry_and_lose_nothing_accepted(
     pthread_mutex_unlock(&rep.mu);
 }
 
+static void test_same_row_twice_is_stored_once(void **state)
+{
+    sfx_t *fx = sfx_begin(state);
+    arc_store_node_row_t a = row("n1", T0, T0 + 1);
+    arc_store_node_row_t b = row("n1", T0 + MIN_US, T0 + MIN_US);
+    arc_store_range_t range = {T0, T0 + 10 * MIN_US, 10 * MIN_US, 0};
+    arc_store_node_bucket_t *bk = NULL;
+    size_t n = 0;
+    char err[256];
+
+    put(fx, &a);
+    flush(fx);
+    put(fx, &a); /* delivered again, with a new row beside it */
+    put(fx, &b);
+    flush(fx);
+    assert_int_equal(arc_store_node_history(fx->store, "n1", &range, &bk,
+                                            &n, err, sizeof(err)),
+                     ARC_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(bk[0].samples, 2);
+    free(bk);
+}
+
 static void test_bad_rows_are_refused(void **state)
 {
     sfx_t *fx = sfx_begin(state);
@@ -683,6 +706,8 @@ static void test_bad_rows_are_refused(void **state)
         cmocka_unit_test_setup_teardown(                                   \
             test_failed_writes_retry_and_lose_nothing_accepted, setup,     \
             sfx_teardown),                                                 \
+        cmocka_unit_test_setup_teardown(                                   \
+            test_same_row_twice_is_stored_once, setup, sfx_teardown),      \
         cmocka_unit_test_setup_teardown(test_bad_rows_are_refused, setup,  \
                                         sfx_teardown),                     \
     }
