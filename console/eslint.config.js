@@ -18,6 +18,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
     files: ['e2e/**/*.mjs', 'bench/**/*.mjs', 'scripts/**/*.mjs', '*.js'],
     languageOptions: { globals: globals.node },
   },

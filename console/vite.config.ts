@@ -3,13 +3,16 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
+// `npm run dev` proxies the API to a running arcnetd (ARCNET_SERVER, else 127.0.0.1:8080).
+const target = process.env.ARCNET_SERVER ?? 'http://127.0.0.1:8080';
+
 export default defineConfig({
   plugins: [react()],
   build: { outDir: 'dist', chunkSizeWarningLimit: 4000, sourcemap: false },
   server: {
     proxy: {
-      '/v1': { target: 'http://127.0.0.1:8080', ws: true },
-      '/healthz': 'http://127.0.0.1:8080',
+      '/v1': { target, ws: true },
+      '/healthz': target,
     },
   },
   test: {

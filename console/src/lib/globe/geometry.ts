@@ -5,7 +5,9 @@
 import { feature, mesh } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 
-import type { MeshNode, ZoneId } from '../types';
+import type { LatLon, MeshNode, ZoneId } from '../types';
+
+const EARTH_RADIUS_M = 6_371_000;
 
 /** Node radius in metres: a floor so idle nodes stay visible, growing with GPU use. */
 export function nodeRadius(gpuUtil: number): number {
@@ -13,9 +15,17 @@ export function nodeRadius(gpuUtil: number): number {
 }
 
 type Pt = [number, number];
+type Pt3 = [number, number, number];
 
 function cross(o: Pt, a: Pt, b: Pt): number {
   return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+}
+
+/** True when the chain's last two points and p do not turn left (p makes them concave). */
+function turnsRight(chain: Pt[], p: Pt): boolean {
+  const a = chain[chain.length - 2];
+  const b = chain[chain.length - 1];
+  return a !== undefined && b !== undefined && cross(a, b, p) <= 0;
 }
 
 /** Convex hull (monotone chain), counter-clockwise, without repeating the first point. */
@@ -24,15 +34,13 @@ export function convexHull(points: Pt[]): Pt[] {
   if (ps.length < 3) return ps;
   const lower: Pt[] = [];
   for (const p of ps) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0)
-      lower.pop();
+    while (turnsRight(lower, p)) lower.pop();
     lower.push(p);
   }
   const upper: Pt[] = [];
   for (let i = ps.length - 1; i >= 0; i--) {
-    const p = ps[i]!;
-    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, p) <= 0)
-      upper.pop();
+    const p = ps[i] as Pt;
+    while (turnsRight(upper, p)) upper.pop();
     upper.push(p);
   }
   return lower.slice(0, -1).concat(upper.slice(0, -1));
@@ -78,4 +86,37 @@ export function landFeatures(topo: Topology): GeoJSON.FeatureCollection {
 /** US state boundary lines from a us-atlas topology (objects.states), shared edges once. */
 export function stateBorders(topo: Topology): GeoJSON.MultiLineString {
   return mesh(topo, topo.objects.states as GeometryCollection, (a, b) => a !== b);
+}
+
+function dot3(a: number[], b: number[]): number {
+  return a.reduce((s, x, i) => s + x * (b[i] as number), 0);
+}
+
+/**
+ * Points along the great circle from a to b, lifted into an arch whose top is `lift` times the
+ * arc's length above the ground (in metres), as [lon, lat, altitude] for a PathLayer.
+ */
+export function arcPath(a: LatLon, b: LatLon, segments = 24, lift = 0.15): Pt3[] {
+  const rad = Math.PI / 180;
+  const toVec = (p: LatLon) => {
+    const la = p.lat * rad;
+    const lo = p.lon * rad;
+    return [Math.cos(la) * Math.cos(lo), Math.cos(la) * Math.sin(lo), Math.sin(la)];
+  };
+  const va = toVec(a);
+  const vb = toVec(b);
+  const dot = Math.max(-1, Math.min(1, dot3(va, vb)));
+  const omega = Math.acos(dot);
+  const height = omega * EARTH_RADIUS_M * lift;
+  const out: Pt3[] = [];
+  for (let i = 0; i <= segments; i++) {
+    const t = i / segments;
+    const wa = omega < 1e-9 ? 1 - t : Math.sin((1 - t) * omega) / Math.sin(omega);
+    const wb = omega < 1e-9 ? t : Math.sin(t * omega) / Math.sin(omega);
+    const [x, y, z] = [0, 1, 2].map((k) => wa * (va[k] as number) + wb * (vb[k] as number)) as Pt3;
+    const lat = Math.atan2(z, Math.hypot(x, y)) / rad;
+    const lon = Math.atan2(y, x) / rad;
+    out.push([lon, lat, height * Math.sin(Math.PI * t)]);
+  }
+  return out;
 }

@@ -4,19 +4,13 @@
 // calls buildLayers with the store's data and hands the result to DeckGL.
 
 import type { Layer } from '@deck.gl/core';
-import {
-  ArcLayer,
-  GeoJsonLayer,
-  PathLayer,
-  ScatterplotLayer,
-  SolidPolygonLayer,
-} from '@deck.gl/layers';
+import { GeoJsonLayer, PathLayer, ScatterplotLayer, SolidPolygonLayer } from '@deck.gl/layers';
 
 import type { Flow, TransferArc } from '../../store/mesh';
 import { flowOpacity } from '../../store/mesh';
 import type { MeshNode } from '../types';
 import { OAK_RIDGE } from '../types';
-import { nodeRadius, type ZoneOutline } from './geometry';
+import { arcPath, nodeRadius, type ZoneOutline } from './geometry';
 import { mix, type Palette, type Rgba } from './palette';
 
 export interface GlobeData {
@@ -121,27 +115,28 @@ function nodeLayers(d: GlobeData, p: Palette): Layer[] {
   ];
 }
 
+/*
+ * Arcs are PathLayers over great-circle points computed here (geometry.ts), not deck.gl's
+ * ArcLayer, which drew nothing in GlobeView under software WebGL.
+ */
 function arcLayers(d: GlobeData, p: Palette): Layer[] {
   return [
-    new ArcLayer<Flow>({
+    new PathLayer<Flow>({
       id: 'flows',
       data: d.flows,
-      getSourcePosition: (f) => [f.from.lon, f.from.lat],
-      getTargetPosition: (f) => [f.to.lon, f.to.lat],
-      getSourceColor: (f) => withAlpha(p.flow, flowOpacity(f, d.now) * 0.5),
-      getTargetColor: (f) => withAlpha(p.flow, flowOpacity(f, d.now)),
+      getPath: (f) => arcPath(f.from, f.to),
+      getColor: (f) => withAlpha(p.flow, 0.7 * flowOpacity(f, d.now)),
       getWidth: 2,
-      getHeight: 0.3,
-      updateTriggers: { getSourceColor: d.now, getTargetColor: d.now },
+      widthUnits: 'pixels',
+      updateTriggers: { getColor: d.now },
     }),
-    new ArcLayer<TransferArc>({
+    new PathLayer<TransferArc>({
       id: 'transfers',
       data: d.transfers,
-      getSourcePosition: (t) => [t.from.lon, t.from.lat],
-      getTargetPosition: (t) => [t.to.lon, t.to.lat],
-      getSourceColor: p.transfer,
-      getTargetColor: p.transfer,
+      getPath: (t) => arcPath(t.from, t.to, 32, 0.25),
+      getColor: p.transfer,
       getWidth: 3,
+      widthUnits: 'pixels',
     }),
     new ScatterplotLayer({
       id: 'oak-ridge',

@@ -1,0 +1,36 @@
+// The signed-in console: header, globe, node and zone panels, event log and terminal, plus the
+// keyboard shortcuts of the registered actions.
+import { useLive } from '../hooks/useLive';
+import { useShortcuts } from '../hooks/useShortcuts';
+import { useConsole } from '../store/store';
+import styles from './ConsoleView.module.css';
+import { EventLog } from './EventLog';
+import { Globe } from './Globe';
+import { Header } from './Header';
+import { NodePanel } from './NodePanel';
+import { Terminal } from './Terminal';
+import { ZonesPanel } from './ZonesPanel';
+
+export function ConsoleView() {
+  const token = useConsole((s) => s.token) ?? '';
+  useLive(token);
+  useShortcuts();
+  return (
+    <div className={styles.layout}>
+      <Header />
+      <main className={styles.globe}>
+        <Globe />
+      </main>
+      <aside className={styles.side}>
+        <NodePanel />
+        <ZonesPanel />
+      </aside>
+      <section className={styles.events}>
+        <EventLog />
+      </section>
+      <section className={styles.terminal}>
+        <Terminal />
+      </section>
+    </div>
+  );
+}

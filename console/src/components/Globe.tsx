@@ -1,0 +1,119 @@
+// The 3D globe: deck.gl's GlobeView over the layers lib/globe/layers.ts builds from the store.
+// Hover shows a tooltip; a click selects a node. While flows are fading, a requestAnimationFrame
+// loop advances the clock the arcs fade by.
+import { _GlobeView as GlobeView, type PickingInfo } from '@deck.gl/core';
+import DeckGL from '@deck.gl/react';
+import { useEffect, useMemo, useState } from 'react';
+import type { Topology } from 'topojson-specification';
+
+import { landFeatures, stateBorders, zoneOutlines } from '../lib/globe/geometry';
+import { buildLayers } from '../lib/globe/layers';
+import { readPalette } from '../lib/globe/palette';
+import type { MeshNode } from '../lib/types';
+import { nodeList } from '../store/mesh';
+import { useConsole } from '../store/store';
+import styles from './Globe.module.css';
+import { nodeTooltip } from './tooltip';
+
+const VIEW = new GlobeView({ id: 'globe', resolution: 5 });
+const INITIAL_VIEW = { longitude: -96, latitude: 38, zoom: 2.7 };
+
+interface Boundaries {
+  land: GeoJSON.FeatureCollection;
+  states: GeoJSON.MultiLineString;
+}
+
+function useBoundaries(): Boundaries | null {
+  const [b, setB] = useState<Boundaries | null>(null);
+  useEffect(() => {
+    void Promise.all([
+      import('world-atlas/land-110m.json'),
+      import('us-atlas/states-10m.json'),
+    ]).then(([land, states]) =>
+      setB({
+        land: landFeatures(land.default as unknown as Topology),
+        states: stateBorders(states.default as unknown as Topology),
+      }),
+    );
+  }, []);
+  return b;
+}
+
+/** The console clock, advanced every animation frame while anything is fading. */
+function useFadeClock(active: boolean): number {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    if (!active) return;
+    let id = 0;
+    const loop = () => {
+      setNow(performance.now());
+      id = window.requestAnimationFrame(loop);
+    };
+    id = window.requestAnimationFrame(loop);
+    return () => window.cancelAnimationFrame(id);
+  }, [active]);
+  return now;
+}
+
+export function Globe() {
+  const mesh = useConsole((s) => s.mesh);
+  const selected = useConsole((s) => s.selected);
+  const select = useConsole((s) => s.select);
+  const bounds = useBoundaries();
+  const palette = useMemo(() => {
+    const css = getComputedStyle(document.documentElement);
+    return readPalette((n) => css.getPropertyValue(n));
+  }, []);
+  const now = useFadeClock(mesh.flows.length > 0);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const nodes = useMemo(() => nodeList(mesh), [mesh.version, mesh.order]);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const zones = useMemo(() => zoneOutlines(nodes), [mesh.order]);
+  const layers = buildLayers(
+    {
+      nodes,
+      version: mesh.version,
+      flows: mesh.flows,
+      transfers: mesh.transfers,
+      zones,
+      land: bounds?.land ?? null,
+      states: bounds?.states ?? null,
+      selected,
+      now,
+    },
+    palette,
+  );
+  return (
+    <div className={styles.globe} data-testid="globe">
+      <DeckGL
+        views={VIEW}
+        initialViewState={INITIAL_VIEW}
+        controller
+        layers={layers}
+        getTooltip={(info: PickingInfo<MeshNode>) =>
+          info.object ? nodeTooltip(info.object) : null
+        }
+        onClick={(info: PickingInfo<MeshNode>) => select(info.object?.id ?? null)}
+        onAfterRender={() => {
+          if (window.__arcnet) window.__arcnet.renders++;
+        }}
+      />
+      <Legend />
+    </div>
+  );
+}
+
+function Legend() {
+  const items = ['cogen-solar', 'cogen-wind', 'cogen-gas', 'battery', 'grid'];
+  return (
+    <div className={styles.legend}>
+      {items.map((k) => (
+        <span key={k}>
+          <i style={{ background: `var(--energy-${k})` }} />
+          {k}
+        </span>
+      ))}
+      <span>size: GPU use · ring: battery · arcs: inference</span>
+    </div>
+  );
+}

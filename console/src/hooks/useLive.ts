@@ -1,0 +1,47 @@
+// Starts the live feed for the signed-in token and feeds the store; exposes the stream's
+// counters on window.__arcnet for the end-to-end test and the benchmark.
+import { useEffect } from 'react';
+
+import { ApiClient } from '../lib/api';
+import { LiveFeed } from '../lib/live';
+import { browserDeps, streamUrlFor } from '../lib/stream/client';
+import { useConsole } from '../store/store';
+
+declare global {
+  interface Window {
+    __arcnet?: { feed: LiveFeed; renders: number; summary(): Record<string, unknown> };
+  }
+}
+
+export function useLive(token: string): void {
+  useEffect(() => {
+    const st = useConsole.getState();
+    const feed = new LiveFeed(
+      {
+        api: new ApiClient(token),
+        streamUrl: streamUrlFor(window.location),
+        token,
+        deps: browserDeps(),
+        schedule: (fn) => window.requestAnimationFrame(fn),
+        zonesEveryMs: 3000,
+      },
+      {
+        frames: (fs) => st.applyFrames(fs, performance.now()),
+        state: (s, retry) => st.setConnection(s, retry),
+        zones: (z, t) => st.setZones(z, t),
+        history: (evs) => st.addEvents(evs),
+      },
+    );
+    window.__arcnet = {
+      feed,
+      renders: 0,
+      summary: () => {
+        const m = useConsole.getState().mesh;
+        const s = feed.stream.stats;
+        return { nodes: m.order.length, flows: m.flows.length, events: m.events.length, ...s };
+      },
+    };
+    feed.start();
+    return () => feed.stop();
+  }, [token]);
+}
