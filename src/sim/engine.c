@@ -582,9 +582,7 @@ static arc_status_t make_router(arc_engine_t *e)
 
     if (e->router != NULL)
         return ARC_OK;
-    if (e->cfg.router != NULL)
-        e->rcfg = *e->cfg.router;
-    else
+    if (e->cfg.router == NULL) /* else copied in arc_engine_new */
         arc_router_config_default(&e->rcfg);
     /* The simulated sites report once a tick. */
     if (e->rcfg.heartbeat_timeout_us < beat)
