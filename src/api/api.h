@@ -31,6 +31,7 @@ typedef struct arc_api_deps {
     const arc_auth_t *auth;      /* tokens */
     arc_policy_t default_policy; /* when a request names none */
     double time_scale;           /* simulated seconds per real second */
+    const char *console_dir;     /* built console served at /; NULL: none */
 } arc_api_deps_t;
 
 typedef struct arc_api arc_api_t;

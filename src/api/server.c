@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/static.h"
+#include "api/static_http.h"
 #include "daemon/log.h"
 
 #define ARC_API_BODY_HARD_MAX (64LL * 1024 * 1024)
@@ -173,6 +175,10 @@ static int on_http(arc_api_t *api, arc_session_t *s, struct lws *wsi,
 {
     long long clen;
 
+    if (api->deps.console_dir != NULL && arc_static_wants(path) &&
+        lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0) {
+        return arc_api_serve_static(wsi, api->deps.console_dir, path);
+    }
     reset_transaction(s, wsi);
     check_request(api, s, wsi, path);
     clen = content_length(wsi);

@@ -22,7 +22,7 @@ static const char *const role_names[ARC_DAEMON_ROLE_COUNT] = {
 /* Settings by name, with their flag and variable spellings derived. */
 static const char *const setting_names[] = {
     "role", "listen", "data_dir", "seed", "nodes", "time_scale",
-    "policy", "tick_ms", "log_level",
+    "policy", "tick_ms", "log_level", "console_dir",
 };
 
 void arc_config_default(arc_config_t *cfg)
@@ -32,6 +32,7 @@ void arc_config_default(arc_config_t *cfg)
     snprintf(cfg->listen_host, sizeof(cfg->listen_host), "127.0.0.1");
     cfg->listen_port = 8080;
     snprintf(cfg->data_dir, sizeof(cfg->data_dir), "./arcnet-data");
+    snprintf(cfg->console_dir, sizeof(cfg->console_dir), "console/dist");
     cfg->seed = 1;
     cfg->nodes = 150;
     cfg->time_scale = 1.0;
@@ -135,6 +136,12 @@ static arc_status_t set_value(arc_config_t *cfg, int which, const char *v)
         st = parse_u64(v, 10, 3600000, &u);
         cfg->tick_ms = st == ARC_OK ? (uint32_t)u : cfg->tick_ms;
         return st;
+    case 9:
+        if (v[0] == '\0' || strlen(v) >= sizeof(cfg->console_dir)) {
+            return ARC_ERR_INVALID;
+        }
+        snprintf(cfg->console_dir, sizeof(cfg->console_dir), "%s", v);
+        return ARC_OK;
     default:
         return arc_daemon_log_level_parse(v, &cfg->log_level);
     }
@@ -327,6 +334,7 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             "role = %s\n"
             "listen = %s:%u\n"
             "data_dir = %s\n"
+            "console_dir = %s\n"
             "log_level = %s\n"
             "\n[sim]\n"
             "seed = %llu\n"
@@ -335,7 +343,7 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             "policy = %s\n"
             "tick_ms = %u\n",
             arc_config_role_name(cfg->role), cfg->listen_host,
-            (unsigned)cfg->listen_port, cfg->data_dir,
+            (unsigned)cfg->listen_port, cfg->data_dir, cfg->console_dir,
             arc_daemon_log_level_name(cfg->log_level),
             (unsigned long long)cfg->seed, cfg->nodes, cfg->time_scale,
             arc_policy_name(cfg->policy), cfg->tick_ms);
@@ -349,7 +357,8 @@ void arc_config_usage(FILE *out)
           "[--policy NAME]\n"
           "               [--tick-ms MS] [--log-level LEVEL] "
           "[--config FILE]\n"
-          "               [--print-config] [--help]\n"
+          "               [--console-dir DIR] [--print-config] "
+          "[--help]\n"
           "\n"
           "Runs ArcNet: the simulated mesh, the router and the REST and\n"
           "WebSocket API on one port.\n"
@@ -365,6 +374,8 @@ void arc_config_usage(FILE *out)
           "  --tick-ms MS       simulated telemetry period (5000)\n"
           "  --log-level LEVEL  debug, info, warn, error (info)\n"
           "  --config FILE      INI file with the same settings\n"
+          "  --console-dir DIR  the built console, served at / "
+          "(console/dist)\n"
           "  --print-config     print the effective config and exit\n"
           "\n"
           "Each setting may also come from ARCNET_<NAME> (ARCNET_LISTEN,\n"

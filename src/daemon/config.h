@@ -45,6 +45,7 @@ typedef struct arc_config {
     uint32_t tick_ms;         /* --tick-ms: simulated telemetry period */
     arc_log_level_t log_level; /* --log-level */
     char config_file[1024];   /* --config, or "" */
+    char console_dir[1024];   /* --console-dir: the built console */
 } arc_config_t;
 
 /* Fills the defaults. */

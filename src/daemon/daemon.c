@@ -154,6 +154,7 @@ static arc_status_t make_api(arc_daemon_t *d)
         .auth = &d->auth,
         .default_policy = d->cfg.policy,
         .time_scale = d->cfg.time_scale,
+        .console_dir = d->cfg.console_dir,
     };
 
     return arc_api_new(&deps, d->cfg.listen_host, d->cfg.listen_port,
