@@ -26,6 +26,7 @@ void arc_api_error_set(arc_api_error_t *err, int http, const char *code,
 
     err->http = http;
     err->code = code;
+    err->allow = NULL;
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);
@@ -522,6 +523,7 @@ arc_status_t arc_api_resolve(const char *method, const char *path,
         if (strcmp(method, d->method) != 0) {
             arc_api_error_set(err, 405, "method-not-allowed",
                               "%s takes %s only", path, d->method);
+            err->allow = d->method;
             return ARC_ERR_INVALID;
         }
         return ARC_OK;

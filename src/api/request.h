@@ -29,9 +29,13 @@ typedef struct arc_api_error {
     int http;          /* HTTP status, 4xx or 5xx */
     const char *code;  /* stable, lower-case, e.g. "unknown-model" */
     char message[200]; /* one sentence for a human */
+    const char *allow; /* 405: the method the path takes; else NULL */
 } arc_api_error_t;
 
-/* Fills an error; the message is printf-formatted and cut to fit. */
+/*
+ * Fills an error (allow becomes NULL); the message is printf-formatted
+ * and cut to fit.
+ */
 void arc_api_error_set(arc_api_error_t *err, int http, const char *code,
                        const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

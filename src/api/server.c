@@ -69,7 +69,7 @@ int arc_api_write(struct lws *wsi, int status, arc_jw_t *w,
 int arc_api_write_error(arc_api_t *api, struct lws *wsi,
                         const arc_api_error_t *err)
 {
-    arc_api_header_t hdr[1];
+    arc_api_header_t hdr[2];
     uint32_t n = 0;
     arc_jw_t *w = &api->out;
 
@@ -84,6 +84,10 @@ int arc_api_write_error(arc_api_t *api, struct lws *wsi,
     if (err->http == 401) {
         hdr[n].name = "www-authenticate:";
         snprintf(hdr[n++].value, sizeof(hdr[0].value), "Bearer");
+    }
+    if (err->http == 405 && err->allow != NULL) {
+        hdr[n].name = "allow:";
+        snprintf(hdr[n++].value, sizeof(hdr[0].value), "%s", err->allow);
     }
     return arc_api_write(wsi, err->http, w, hdr, n);
 }

@@ -134,6 +134,8 @@ expect POST "/v1/nodes/$NODE/drain" "$OP" 200 '"status":"draining"' \
 expect GET "/v1/nodes?status=draining" "$OP" 200 "\"id\":\"$NODE\""
 expect POST "/v1/nodes/$NODE/undrain" "$OP" 200 '"drained":false'
 expect GET "/v1/nodes/$NODE/drain" "$OP" 405 '"code":"method-not-allowed"'
+printf '%s' "$HEADERS_OUT" | grep -qi '^allow: POST' ||
+    fail "405 without Allow"
 
 # ---- route ---------------------------------------------------------------
 BODY_IN='{"model":"llama-3.1-8b","priority":"critical","origin":{"lat":45.5,"lon":-122.7}}'

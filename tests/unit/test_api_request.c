@@ -308,6 +308,7 @@ static void wrong_method_is_405_with_allow(void **state)
                      ARC_ERR_INVALID);
     assert_int_equal(err.http, 405);
     assert_string_equal(m.allow, "GET");
+    assert_string_equal(err.allow, "GET");
     assert_int_equal(arc_api_resolve("GET", "/v1/route", &m, &err),
                      ARC_ERR_INVALID);
     assert_int_equal(err.http, 405);
