@@ -43,6 +43,7 @@ typedef struct kafka {
     known_topic_t known[ARC_BUS_MAX_TOPICS];
     uint32_t known_count;
     rd_kafka_resp_err_t last_dr_err; /* last delivery failure logged */
+    bool warned_auto;                /* auto-creation was announced */
 } kafka_t;
 
 typedef struct member {
@@ -78,6 +79,8 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac,
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__TRANSPORT)
+        return; /* librdkafka's own log line already said it */
     arc_bus_logf(bus_of(rk), ARC_BUS_LOG_WARN, "kafka error=%s reason=\"%s\"",
                  rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
 }
@@ -136,6 +139,8 @@ static rd_kafka_conf_t *conf_common(arc_bus_t *bus, void *opaque)
         st = conf_set(bus, conf, "client.id", bus->client_id);
     if (st == ARC_OK)
         st = conf_set(bus, conf, "log.queue", "true");
+    if (st == ARC_OK) /* back within a second of a broker's return */
+        st = conf_set(bus, conf, "reconnect.backoff.max.ms", "1000");
     if (st != ARC_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
@@ -220,20 +225,33 @@ static known_topic_t *find_known(kafka_t *k, const char *topic)
 }
 
 /* Replicas for a new topic: as configured, else min(3, brokers). */
-static int replicas(arc_bus_t *bus, int timeout_ms)
+static int replicas(const arc_bus_t *bus, const struct rd_kafka_metadata *md)
 {
-    kafka_t *k = bus->impl;
-    const struct rd_kafka_metadata *md = NULL;
-    int n;
-
     if (bus->cfg.replication > 0)
         return bus->cfg.replication;
-    if (rd_kafka_metadata(k->producer, 0, NULL, &md, timeout_ms) !=
-        RD_KAFKA_RESP_ERR_NO_ERROR)
-        return -1;
-    n = md->broker_cnt < 3 ? md->broker_cnt : 3;
-    rd_kafka_metadata_destroy(md);
-    return n > 0 ? n : -1;
+    return md->broker_cnt < 3 ? md->broker_cnt : 3;
+}
+
+static bool topic_listed(const struct rd_kafka_metadata *md, const char *topic)
+{
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (strcmp(md->topics[i].topic, topic) == 0 &&
+            md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            return true;
+    return false;
+}
+
+/* True when the controller the brokers name is one of them (brokers
+ * without one, such as librdkafka's mock cluster, cannot create topics
+ * through the admin API). */
+static bool has_controller(rd_kafka_t *rk, const struct rd_kafka_metadata *md)
+{
+    int32_t id = rd_kafka_controllerid(rk, 0);
+
+    for (int i = 0; i < md->broker_cnt; i++)
+        if (md->brokers[i].id == id)
+            return true;
+    return false;
 }
 
 static arc_status_t create_result(arc_bus_t *bus, const char *topic,
@@ -260,6 +278,7 @@ static arc_status_t create_result(arc_bus_t *bus, const char *topic,
 }
 
 static arc_status_t create_topic(arc_bus_t *bus, const char *topic,
+                                 const struct rd_kafka_metadata *md,
                                  int timeout_ms)
 {
     kafka_t *k = bus->impl;
@@ -268,13 +287,10 @@ static arc_status_t create_topic(arc_bus_t *bus, const char *topic,
     rd_kafka_AdminOptions_t *opts = NULL;
     rd_kafka_queue_t *q = NULL;
     rd_kafka_event_t *ev = NULL;
-    int rf = replicas(bus, timeout_ms);
     arc_status_t st = ARC_ERR_UNAVAILABLE;
 
-    if (rf < 0)
-        goto out;
-    nt = rd_kafka_NewTopic_new(topic, bus->cfg.partitions, rf, errstr,
-                               sizeof(errstr));
+    nt = rd_kafka_NewTopic_new(topic, bus->cfg.partitions, replicas(bus, md),
+                               errstr, sizeof(errstr));
     q = rd_kafka_queue_new(k->producer);
     opts =
         rd_kafka_AdminOptions_new(k->producer, RD_KAFKA_ADMIN_OP_CREATETOPICS);
@@ -298,25 +314,86 @@ out:
     return st;
 }
 
+/*
+ * Without a controller, asks for the topic's metadata from the producer,
+ * which lets the brokers create it with their default partitions. (So
+ * does merely naming a topic to the producer: topic handles are made
+ * only after a topic exists, or creation through the admin API would
+ * find it already made with the brokers' defaults.)
+ */
+static arc_status_t auto_create(arc_bus_t *bus, const char *topic,
+                                int timeout_ms)
+{
+    kafka_t *k = bus->impl;
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(k->producer, topic, NULL);
+    rd_kafka_resp_err_t err;
+
+    if (rkt == NULL)
+        return ARC_ERR_NOMEM;
+
+    if (!k->warned_auto)
+        arc_bus_logf(bus, ARC_BUS_LOG_INFO,
+                     "the brokers name no controller: topics are created "
+                     "by the brokers' auto-creation, with their default "
+                     "partitions");
+    k->warned_auto = true;
+    err = rd_kafka_metadata(k->producer, 0, rkt, &md, timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return ARC_ERR_UNAVAILABLE;
+    rd_kafka_metadata_destroy(md);
+    return ARC_OK;
+}
+
+/* Finds the topic, or creates it (admin API, else auto-creation). */
+static arc_status_t ensure_topic(arc_bus_t *bus, const char *topic,
+                                 int timeout_ms)
+{
+    kafka_t *k = bus->impl;
+    const struct rd_kafka_metadata *md = NULL;
+    arc_status_t st = ARC_OK;
+
+    if (rd_kafka_metadata(k->producer, 1, NULL, &md, timeout_ms) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+        arc_bus_logf(bus, ARC_BUS_LOG_WARN, "no broker answered for topic=%s",
+                     topic);
+        return ARC_ERR_UNAVAILABLE;
+    }
+    if (topic_listed(md, topic)) {
+        st = ARC_OK;
+    } else if (has_controller(k->producer, md)) {
+        st = create_topic(bus, topic, md, timeout_ms);
+        if (st == ARC_OK)
+            arc_bus_logf(bus, ARC_BUS_LOG_INFO,
+                         "created topic=%s partitions=%d", topic,
+                         (int)bus->cfg.partitions);
+    } else {
+        st = auto_create(bus, topic, timeout_ms);
+    }
+    rd_kafka_metadata_destroy(md);
+    return st;
+}
+
 static arc_status_t kf_declare(arc_bus_t *bus, const char *topic,
                                int timeout_ms)
 {
     kafka_t *k = bus->impl;
-    known_topic_t *kt;
+    rd_kafka_topic_t *rkt;
     arc_status_t st;
 
     if (find_known(k, topic) != NULL)
         return ARC_OK;
     if (k->known_count == ARC_BUS_MAX_TOPICS)
         return ARC_ERR_FULL;
-    st = create_topic(bus, topic, timeout_ms);
+    st = ensure_topic(bus, topic, timeout_ms);
     if (st != ARC_OK)
         return st;
-    kt = &k->known[k->known_count];
-    kt->rkt = rd_kafka_topic_new(k->producer, topic, NULL);
-    if (kt->rkt == NULL)
+    rkt = rd_kafka_topic_new(k->producer, topic, NULL);
+    if (rkt == NULL)
         return ARC_ERR_NOMEM;
-    snprintf(kt->name, sizeof(kt->name), "%s", topic);
+    k->known[k->known_count].rkt = rkt;
+    snprintf(k->known[k->known_count].name, ARC_BUS_TOPIC_MAX, "%s", topic);
     k->known_count++;
     return ARC_OK;
 }
