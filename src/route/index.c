@@ -2,9 +2,10 @@
  * index.c - grids of per-cell, per-model key heaps, and the outward
  * search over them (see index.h for the idea).
  *
- * Layout. Each (zone, key kind) has a grid. The scored kind's grid has
- * square cells sized so an average cell holds about CELL_TARGET nodes of
- * the zone; the two baseline kinds rank by key alone and use one cell.
+ * Layout. Each (zone, key kind) has a grid. The kinds ranked by distance
+ * have square cells sized so an average cell holds about CELL_TARGET
+ * nodes of the zone (both get the same layout, so one cell number per
+ * node serves both); the kinds ranked by key alone use one cell.
  * Each cell has one binary min-heap per model; a heap entry is the key
  * and the node (8 bytes), and pos[] maps (node, model, kind) back to the
  * entry's slot so a change moves one entry in O(log n).
@@ -452,10 +453,10 @@ static arc_status_t learn_new_nodes(arc_index_t *ix)
             continue;
         }
         ix->cell_of[i] = grid_row(g, n->lat) * g->cols + grid_col(g, n->lon);
-        grid_extend(&ix->grids[n->zone][ARC_KEY_SCORE], ix->cell_of[i],
-                    n->lat, n->lon);
-        for (int k = 1; k < ARC_KEY_KIND_COUNT; k++)
-            grid_extend(&ix->grids[n->zone][k], 0, n->lat, n->lon);
+        for (int k = 0; k < ARC_KEY_KIND_COUNT; k++)
+            grid_extend(&ix->grids[n->zone][k],
+                        ARC_KEY_GEOGRAPHIC(k) ? ix->cell_of[i] : 0, n->lat,
+                        n->lon);
     }
     ix->known = count;
     return ARC_OK;
@@ -496,8 +497,9 @@ static arc_status_t rebuild(arc_index_t *ix)
             box[z][0] = box[z][1] = box[z][2] = box[z][3] = 0.0;
         }
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {
-            uint32_t cells = k == ARC_KEY_SCORE ? per_zone[z] / CELL_TARGET
-                                                : 1;
+            uint32_t cells = ARC_KEY_GEOGRAPHIC(k)
+                                 ? per_zone[z] / CELL_TARGET
+                                 : 1;
 
             st = grid_init(&ix->grids[z][k], box[z][0], box[z][1],
                            box[z][2], box[z][3], cells, ix->models);
@@ -529,7 +531,7 @@ static struct heap *heap_for(arc_index_t *ix, const arc_node_t *n,
                              arc_key_kind_t kind)
 {
     struct grid *g = &ix->grids[n->zone][kind];
-    uint32_t cell = kind == ARC_KEY_SCORE ? ix->cell_of[node] : 0;
+    uint32_t cell = ARC_KEY_GEOGRAPHIC(kind) ? ix->cell_of[node] : 0;
 
     return &g->heaps[(size_t)cell * ix->models + model];
 }
@@ -576,7 +578,7 @@ static arc_status_t update_node(arc_index_t *ix, uint32_t node)
                 continue;
             }
             refresh_min(&ix->grids[n->zone][k], h,
-                        k == ARC_KEY_SCORE ? ix->cell_of[node] : 0, m,
+                        ARC_KEY_GEOGRAPHIC(k) ? ix->cell_of[node] : 0, m,
                         ix->models);
         }
     }

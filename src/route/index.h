@@ -5,7 +5,9 @@
  *
  * A key is the part of a node's score that does not depend on where a
  * request comes from (queue, carbon, battery and load for the scored
- * policy; GPU load alone or carbon alone for two baselines). A search
+ * policy; nothing for `nearest`; GPU load alone or carbon alone for two
+ * other baselines). Each kind has its own heaps because each policy may
+ * filter differently. A search
  * walks cells outward from the request's origin, and inside each cell
  * walks its heap in key order, stopping as soon as the distance to the
  * cell plus the key cannot beat the k-th best score found. The answer is
@@ -24,10 +26,15 @@
 
 typedef enum arc_key_kind {
     ARC_KEY_SCORE = 0, /* the scored policy's origin-free part */
+    ARC_KEY_NEAREST,   /* no key: ranked by latency alone */
     ARC_KEY_LOAD,      /* GPU utilisation */
     ARC_KEY_CARBON,    /* carbon intensity */
     ARC_KEY_KIND_COUNT
 } arc_key_kind_t;
+
+/* Kinds ranked by distance get a fine grid; the others one cell. */
+#define ARC_KEY_GEOGRAPHIC(kind) \
+    ((kind) == ARC_KEY_SCORE || (kind) == ARC_KEY_NEAREST)
 
 /* Says whether node `n` may take model `model`, and its key if so. */
 typedef bool (*arc_index_key_fn)(void *ctx, const arc_node_t *n,

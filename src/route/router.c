@@ -88,7 +88,7 @@ void arc_router_config_default(arc_router_config_t *cfg)
     cfg->latency_weight[ARC_PRIO_NORMAL] = 1.0;
     cfg->latency_weight[ARC_PRIO_BACKGROUND] = 0.05;
     cfg->queue_weight = 1.0;
-    cfg->carbon_weight = 0.2;
+    cfg->carbon_weight = 0.3;
     cfg->battery_weight = 60.0;
     cfg->load_weight = 5.0;
     cfg->battery_margin = 0.05;
@@ -100,10 +100,11 @@ void arc_router_config_default(arc_router_config_t *cfg)
 
 /* ---- filters and terms ------------------------------------------------ */
 
-/* The hard filters that do not depend on time (liveness is checked
- * when a candidate is visited). */
-static bool eligible(const arc_router_config_t *cfg, const arc_node_t *n,
-                     uint32_t model)
+/*
+ * The hard filters every policy shares (liveness is checked when a
+ * candidate is visited, since it depends on the time).
+ */
+static bool eligible(const arc_node_t *n, uint32_t model)
 {
     const arc_model_t *m = arc_model_get(model);
 
@@ -112,9 +113,34 @@ static bool eligible(const arc_router_config_t *cfg, const arc_node_t *n,
     if (!(n->models & (1u << model)) || n->gpus_free < m->gpus)
         return false;
     if (n->energy_source == ARC_SOURCE_BATTERY &&
-        n->battery_soc <= n->battery_reserve + cfg->battery_margin)
+        n->battery_soc <= n->battery_reserve)
         return false;
     return true;
+}
+
+/*
+ * A site with a battery may be drawing on it while another source is its
+ * largest (the sun setting, the wind dropping): unless it runs on the
+ * grid, its battery counts.
+ */
+static bool leans_on_battery(const arc_node_t *n)
+{
+    return n->battery_kwh > 0.0f && n->energy_source != ARC_SOURCE_GRID;
+}
+
+/*
+ * The scored policy protects batteries further: a site leaning on its
+ * battery takes new work only while the charge is a margin above the
+ * reserve, so the work it takes can finish before the site must fall
+ * back to the grid.
+ */
+static bool arcnet_eligible(const arc_router_config_t *cfg,
+                            const arc_node_t *n, uint32_t model)
+{
+    if (!eligible(n, model))
+        return false;
+    return !(leans_on_battery(n) &&
+             n->battery_soc <= n->battery_reserve + cfg->battery_margin);
 }
 
 /*
@@ -136,12 +162,12 @@ static double queue_ms(const arc_node_t *n, uint32_t model)
            waiting / slots;
 }
 
-/* 0 with headroom (or not on battery), rising to 1 at the reserve. */
+/* 0 with headroom (or on the grid), rising to 1 at the reserve. */
 static double battery_risk(const arc_node_t *n)
 {
     double headroom;
 
-    if (n->energy_source != ARC_SOURCE_BATTERY || n->battery_kwh <= 0.0f)
+    if (!leans_on_battery(n))
         return 0.0;
     if (n->battery_reserve >= 1.0f)
         return 1.0;
@@ -195,9 +221,13 @@ static bool index_key(void *ctx, const arc_node_t *n, uint32_t model,
     double w[ARC_TERM_COUNT], v[ARC_TERM_COUNT];
     double sum = 0.0;
 
-    if (!eligible(&r->cfg, n, model))
+    if (kind == ARC_KEY_SCORE ? !arcnet_eligible(&r->cfg, n, model)
+                              : !eligible(n, model))
         return false;
     switch (kind) {
+    case ARC_KEY_NEAREST:
+        *key = 0.0f;
+        return true;
     case ARC_KEY_LOAD:
         *key = n->gpu_util;
         return true;
@@ -338,7 +368,7 @@ static uint32_t round_robin(arc_router_t *r, const arc_request_t *req,
         const arc_node_t *n = arc_mesh_node(r->mesh, nodes[at]);
 
         (*visited)++;
-        if (!eligible(&r->cfg, n, req->model) ||
+        if (!eligible(n, req->model) ||
             !arc_node_is_live(n, now_us, r->cfg.heartbeat_timeout_us))
             continue;
         r->rr_cursor[zone] = (at + 1) % count;
@@ -371,6 +401,7 @@ static uint32_t search_zone(arc_router_t *r, const arc_request_t *req,
 
     switch (policy) {
     case ARC_POLICY_NEAREST:
+        q.kind = ARC_KEY_NEAREST;
         q.latency_weight = 1.0;
         q.use_keys = false;
         break;

@@ -3,9 +3,9 @@
  * why.
  *
  * A decision filters (node up and heard from, model loaded, GPUs free,
- * battery above reserve plus a margin when running on it), then scores
- * every survivor
- * with five terms, lower is better:
+ * battery above reserve when running on it; the scored policy also wants
+ * a margin above reserve on any site leaning on its battery), then
+ * scores every survivor with five terms, lower is better:
  *
  *   score = w_latency(priority) * rtt_ms            (distance to origin)
  *         + w_queue   * queue_ms                    (work already there)
@@ -72,7 +72,8 @@ typedef struct arc_router_config {
     double carbon_weight;                  /* per g CO2 / kWh */
     double battery_weight;                 /* per unit of battery risk */
     double load_weight;                    /* per unit of GPU load */
-    double battery_margin; /* on battery, soc must exceed reserve + this */
+    double battery_margin; /* arcnet: a site leaning on its battery
+                              needs soc above reserve + this */
 
     int64_t heartbeat_timeout_us;  /* older than this: not live */
     double overprovision;          /* healthy-share factor (1.4) */

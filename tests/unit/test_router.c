@@ -229,6 +229,27 @@ static void battery_within_the_margin_above_reserve_is_filtered(void **s)
                      far);
 }
 
+static void scored_policy_spares_a_low_battery_behind_other_sources(void **s)
+{
+    struct world *w = *s;
+    uint32_t low = add(w, "low", 39.76, -105.0);
+    uint32_t far = add(w, "far", 45.5, -122.7);
+    arc_telemetry_t t = fix_telemetry(w->mesh, low);
+
+    /* Solar is its largest source, but the battery near its reserve
+     * may be covering the rest. */
+    t.energy_source = ARC_SOURCE_SOLAR;
+    t.battery_soc = 0.22f;
+    report(w, &t);
+    assert_int_equal(decide(w, ARC_POLICY_ARCNET, ARC_PRIO_CRITICAL)
+                         .chosen.node,
+                     far);
+    /* Baselines know only the shared filter: on battery, below reserve. */
+    assert_int_equal(decide(w, ARC_POLICY_NEAREST, ARC_PRIO_CRITICAL)
+                         .chosen.node,
+                     low);
+}
+
 static void busy_node_loses_to_idle_node(void **state)
 {
     struct world *w = *state;
@@ -632,6 +653,7 @@ int main(void)
         T(background_work_travels_to_clean_power),
         T(battery_near_reserve_loses_to_healthy_battery),
         T(battery_within_the_margin_above_reserve_is_filtered),
+        T(scored_policy_spares_a_low_battery_behind_other_sources),
         T(busy_node_loses_to_idle_node),
         T(explanation_sums_weighted_terms_to_the_score),
         T(nothing_loaded_is_unavailable_with_no_model),
