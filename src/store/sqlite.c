@@ -106,7 +106,9 @@ static arc_status_t sq_connect(const char *target, bool writer,
     }
     sqlite3_busy_timeout(db->db, writer ? 200 : 5000);
     if (sq_exec(db, "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;") != ARC_OK) {
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA cache_size=-65536;"
+                    "PRAGMA wal_autocheckpoint=16384;") != ARC_OK) {
         goto fail;
     }
     *out = db;
