@@ -192,6 +192,14 @@ static int on_http(arc_api_t *api, arc_session_t *s, struct lws *wsi,
         arc_api_write_error(api, wsi, &s->err);
         return -1;
     }
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+        /* Not yet: chunked request bodies (lws 4.1 does not decode
+         * them for us); the client must send a Content-Length. */
+        arc_api_error_set(&s->err, 411, "length-required",
+                          "send the body with a Content-Length");
+        arc_api_write_error(api, wsi, &s->err);
+        return -1;
+    }
     if (clen > 0) {
         return 0; /* answered at LWS_CALLBACK_HTTP_BODY_COMPLETION */
     }

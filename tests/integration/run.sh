@@ -168,6 +168,10 @@ if [ "$STATUS" = 413 ] && grep -q payload-too-large "$TMP/body"; then
 else
     fail "1.1 MB body: status $STATUS, want 413"
 fi
+STATUS=$(curl -s -o "$TMP/body" -w '%{http_code}' --max-time 20 \
+    -H "Authorization: Bearer $OP" -H 'Transfer-Encoding: chunked' \
+    -d '{"model":"llama-3.1-8b"}' "http://127.0.0.1:$PORT/v1/route")
+[ "$STATUS" = 411 ] && ok || fail "chunked body: status $STATUS, want 411"
 expect GET /v1/route "$OP" 405 '"code":"method-not-allowed"'
 expect GET /v1/nowhere "$OP" 404 '"code":"not-found"'
 expect DELETE /v1/nodes "$OP" 405 '"code":"method-not-allowed"'
