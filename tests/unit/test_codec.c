@@ -200,6 +200,7 @@ static void event_round_trips(void **state)
     snprintf(in.node, sizeof(in.node), "e-atlanta-02");
     snprintf(in.message, sizeof(in.message), "battery at 0.21");
     assert_int_equal(arc_codec_encode_event(w->codec, &in, &p, &n), ARC_OK);
+    memset(&out, 0, sizeof(out));
     assert_int_equal(arc_codec_decode_event(w->codec, p, n, &out, NULL),
                      ARC_OK);
     assert_memory_equal(&in, &out, sizeof(in));
@@ -220,6 +221,7 @@ static void zone_summary_round_trips(void **state)
     in.totals.power_by_source_kw[ARC_SOURCE_GAS] = 123.25;
     assert_int_equal(arc_codec_encode_zone_summary(w->codec, &in, &p, &n),
                      ARC_OK);
+    memset(&out, 0, sizeof(out));
     assert_int_equal(arc_codec_decode_zone_summary(w->codec, p, n, &out, NULL),
                      ARC_OK);
     assert_memory_equal(&in, &out, sizeof(in));
@@ -243,6 +245,7 @@ static void request_round_trips(void **state)
     in.req.deadline_us = FIX_NOW + ARC_US_PER_S;
     in.req.tokens = 512;
     assert_int_equal(arc_codec_encode_request(w->codec, &in, &p, &n), ARC_OK);
+    memset(&out, 0, sizeof(out));
     assert_int_equal(arc_codec_decode_request(w->codec, p, n, &out, NULL),
                      ARC_OK);
     assert_memory_equal(&in, &out, sizeof(in));
@@ -271,6 +274,7 @@ static void outcome_round_trips(void **state)
     in.finished_us = FIX_NOW;
     in.slo_missed = true;
     assert_int_equal(arc_codec_encode_outcome(w->codec, &in, &p, &n), ARC_OK);
+    memset(&out, 0, sizeof(out));
     assert_int_equal(arc_codec_decode_outcome(w->codec, p, n, &out, NULL),
                      ARC_OK);
     assert_memory_equal(&in, &out, sizeof(in));
