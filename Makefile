@@ -39,13 +39,17 @@ TESTS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,\
 FUZZ     := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,\
               $(wildcard tests/fuzz/fuzz_*.c))
 WS_CLIENT := $(BUILD)/itest/ws_client
+# Helper programs for Kafka tests and benchmarks (the mock cluster).
+KAFKA_HELPERS := $(patsubst tests/kafka/%.c,$(BUILD)/kafka/%,\
+              $(wildcard tests/kafka/*.c))
 
 .SECONDARY:
 
 .PHONY: all deps run test test-unit test-sanitize sanitize style bench \
         clean test-fuzz test-integration test-integration-sanitize
 
-all: $(LIB) $(BINS) $(BENCHES) $(TESTS) $(FUZZ) $(WS_CLIENT)
+all: $(LIB) $(BINS) $(BENCHES) $(TESTS) $(FUZZ) $(WS_CLIENT) \
+     $(KAFKA_HELPERS)
 
 deps:
 	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
@@ -68,6 +72,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/fuzz -o $@ $< \
 	    tests/fuzz/driver.c $(LIB) $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/kafka/%: tests/kafka/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS) $(LDLIBS)
 
 $(WS_CLIENT): tests/integration/ws_client.c
 	@mkdir -p $(dir $@)
