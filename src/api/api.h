@@ -56,6 +56,13 @@ struct lws_context *arc_api_lws(arc_api_t *api);
 /* Serves the loop once (waits for activity or the next timer). */
 int arc_api_service(arc_api_t *api);
 
+/*
+ * Before stopping: answers every inference still waiting with 503
+ * shutting-down and serves the loop until those answers are written or
+ * `max_wait_us` has passed.
+ */
+void arc_api_shutdown(arc_api_t *api, int64_t max_wait_us);
+
 /* Wakes arc_api_service from another thread or a signal handler. */
 void arc_api_wake(arc_api_t *api);
 

@@ -133,6 +133,14 @@ static void render_outcome(arc_api_t *api, arc_session_t *s,
     }
 }
 
+/* Makes s's reply ready and asks lws to let us write it. */
+static void reply_ready(arc_api_t *api, arc_session_t *s)
+{
+    s->reply_ready = true;
+    api->replies_waiting++;
+    lws_callback_on_writable(s->wsi);
+}
+
 static void on_done(void *ctx, const arc_request_t *req,
                     const arc_outcome_t *o)
 {
@@ -145,8 +153,7 @@ static void on_done(void *ctx, const arc_request_t *req,
         arc_jw_free(&s->reply);
         arc_jw_init(&s->reply, ARC_API_HEADROOM);
         render_outcome(p->api, s, req, o, p->input_chars);
-        s->reply_ready = true;
-        lws_callback_on_writable(s->wsi);
+        reply_ready(p->api, s);
     }
     free(p);
 }
@@ -191,6 +198,24 @@ void arc_api_inference_detach(arc_session_t *s)
     if (s->pending != NULL) {
         s->pending->session = NULL;
         s->pending = NULL;
+    }
+}
+
+void arc_api_inference_abort_all(arc_api_t *api)
+{
+    for (arc_pending_t *p = api->pending; p != NULL; p = p->next) {
+        arc_session_t *s = p->session;
+
+        if (s == NULL) {
+            continue;
+        }
+        p->session = NULL;
+        s->pending = NULL;
+        arc_jw_free(&s->reply);
+        arc_jw_init(&s->reply, ARC_API_HEADROOM);
+        s->reply_hdr_count = 0;
+        render_error(s, 503, "shutting-down", "the daemon is stopping");
+        reply_ready(api, s);
     }
 }
 

@@ -85,6 +85,7 @@ struct arc_api {
     arc_jw_t out;              /* reused for every synchronous reply */
     arc_stream_t *stream;
     arc_pending_t *pending;    /* inference in flight (a list) */
+    uint32_t replies_waiting;  /* sessions with reply_ready set */
     uint64_t next_request_id;
 };
 
@@ -125,6 +126,12 @@ arc_status_t arc_api_inference_submit(arc_api_t *api, arc_session_t *s,
 
 /* The session's connection closed: forget it, let the engine finish. */
 void arc_api_inference_detach(arc_session_t *s);
+
+/*
+ * Answers every inference still waiting with 503 shutting-down (the
+ * replies go out on the next writable callbacks).
+ */
+void arc_api_inference_abort_all(arc_api_t *api);
 
 /* Frees every pending record (at shutdown, after the engine). */
 void arc_api_inference_free_all(arc_api_t *api);

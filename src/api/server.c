@@ -21,6 +21,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/static.h"
 #include "api/static_http.h"
@@ -255,7 +256,7 @@ static int on_body_complete(arc_api_t *api, arc_session_t *s)
  * transaction fresh per-session memory), so everything the write needs
  * is moved out of it first.
  */
-static int on_http_writable(arc_session_t *s)
+static int on_http_writable(arc_api_t *api, arc_session_t *s)
 {
     arc_api_header_t hdr[ARC_API_MAX_HEADERS];
     uint32_t nhdr = s->reply_hdr_count;
@@ -268,6 +269,7 @@ static int on_http_writable(arc_session_t *s)
     memcpy(hdr, s->reply_hdr, sizeof(hdr));
     memset(&s->reply, 0, sizeof(s->reply));
     s->reply_ready = false;
+    api->replies_waiting--;
     rc = arc_api_write(s->wsi, s->reply_status, &reply, hdr, nhdr);
     arc_jw_free(&reply);
     return rc;
@@ -279,6 +281,10 @@ static void on_closed(arc_api_t *api, arc_session_t *s)
         return;
     }
     arc_api_inference_detach(s);
+    if (s->reply_ready) {
+        s->reply_ready = false;
+        api->replies_waiting--;
+    }
     if (s->attached) {
         arc_stream_detach(api->stream, s);
     }
@@ -300,7 +306,7 @@ static int http_reasons(arc_api_t *api, arc_session_t *s, struct lws *wsi,
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         return on_body_complete(api, s);
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        return on_http_writable(s);
+        return on_http_writable(api, s);
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
         on_closed(api, s);
@@ -423,6 +429,19 @@ struct lws_context *arc_api_lws(arc_api_t *api)
 int arc_api_service(arc_api_t *api)
 {
     return lws_service(api->ctx, 0);
+}
+
+void arc_api_shutdown(arc_api_t *api, int64_t max_wait_us)
+{
+    lws_usec_t deadline = lws_now_usecs() + max_wait_us;
+
+    arc_api_inference_abort_all(api);
+    while (api->replies_waiting > 0 && lws_now_usecs() < deadline) {
+        if (lws_service(api->ctx, -1) < 0) {
+            break;
+        }
+        usleep(1000);
+    }
 }
 
 void arc_api_wake(arc_api_t *api)

@@ -204,6 +204,7 @@ arc_status_t arc_daemon_run(arc_daemon_t *d)
     lws_sul_cancel(&d->sul);
     arc_daemon_log(ARC_LOG_INFO, "daemon", "stopping steps=%llu",
                    (unsigned long long)d->steps);
+    arc_api_shutdown(d->api, 500 * ARC_US_PER_MS);
     return ARC_OK;
 }
 

@@ -243,6 +243,13 @@ else
 fi
 
 # ---- shutdown ------------------------------------------------------------
+# An inference still running when the daemon stops is answered 503.
+curl -s -o "$TMP/late" -w '%{http_code}' --max-time 30 \
+    -H "Authorization: Bearer $OP" \
+    -d '{"model":"llama-3.1-70b","origin":{"lat":40,"lon":-90},"input":"x","max_tokens":8192}' \
+    "http://127.0.0.1:$PORT/v1/inference" >"$TMP/late.status" &
+LATE=$!
+sleep 1
 kill -TERM "$PID"
 for _ in $(seq 1 100); do
     kill -0 "$PID" 2>/dev/null || break
@@ -259,6 +266,13 @@ else
     }
 fi
 PID=""
+wait $LATE
+if [ "$(cat "$TMP/late.status")" = 503 ] &&
+    grep -q shutting-down "$TMP/late"; then
+    ok
+else
+    fail "inference pending at shutdown: $(cat "$TMP/late.status")"
+fi
 
 # ---- a stream client that never reads is dropped ------------------------
 # A fast simulation fills the slow client's socket within seconds; the
