@@ -73,6 +73,7 @@ static int get_nodes(arc_api_t *api, arc_session_t *s)
         arc_api_parse_node_filter(&q, &f, &err) != ARC_OK) {
         return fail(api, s, &err);
     }
+    /* Not yet: paging; the whole (filtered) mesh goes in one reply. */
     arc_jw_obj_open(w);
     arc_jw_key(w, "nodes");
     arc_jw_arr_open(w);

@@ -197,6 +197,10 @@ static void publish(arc_stream_t *st, arc_jw_t *w)
     arc_jw_free(w);
 }
 
+/*
+ * Not yet: a cap on a telemetry frame's size; with very large meshes
+ * one step's delta (and a snapshot) holds every node that changed.
+ */
 static void publish_telemetry(arc_stream_t *st, int64_t now_us)
 {
     arc_jw_t w;
