@@ -100,14 +100,16 @@ sanitize:
 
 # The tests run beside a throwaway PostgreSQL cluster (ARCNET_TEST_PG),
 # so the store's suite runs on both of its backends; the cluster is
-# stopped whether the tests pass or not.
-PG_STATE := $(BUILD)/pg-test-cluster.state
+# stopped whether the tests pass or not. Each run keeps its own state
+# file, so two runs in one tree do not stop each other's cluster.
+PG_STATE = $(BUILD)/pg-test-cluster.$$$$.state
 
 test: deps
 	$(MAKE) all
 	$(MAKE) style
-	@trap 'scripts/pg-test-cluster stop $(PG_STATE)' EXIT; \
-	 url=$$(scripts/pg-test-cluster start $(PG_STATE)) || exit 1; \
+	@state=$(PG_STATE); \
+	 trap "scripts/pg-test-cluster stop $$state" EXIT; \
+	 url=$$(scripts/pg-test-cluster start $$state) || exit 1; \
 	 export ARCNET_TEST_PG="$$url"; \
 	 $(MAKE) test-unit && $(MAKE) test-fuzz && \
 	 $(MAKE) test-integration && $(MAKE) test-sanitize && \
@@ -150,8 +152,9 @@ run: deps
 
 bench: all
 	$(BUILD)/bench-route
-	@trap 'scripts/pg-test-cluster stop $(PG_STATE)' EXIT; \
-	 url=$$(scripts/pg-test-cluster start $(PG_STATE)) || exit 1; \
+	@state=$(PG_STATE); \
+	 trap "scripts/pg-test-cluster stop $$state" EXIT; \
+	 url=$$(scripts/pg-test-cluster start $$state) || exit 1; \
 	 $(BUILD)/bench-store --pg "$$url"
 
 clean:
