@@ -101,9 +101,9 @@ static void render_error(arc_session_t *s, int status, const char *code,
     s->reply_status = status;
 }
 
-static void render_outcome(arc_api_t *api, arc_session_t *s,
-                           const arc_request_t *req, const arc_outcome_t *o,
-                           uint32_t input_chars)
+void arc_api_inference_render(arc_session_t *s, double time_scale,
+                              const arc_request_t *req,
+                              const arc_outcome_t *o, uint32_t input_chars)
 {
     double wait_s;
     char secs[32];
@@ -117,7 +117,7 @@ static void render_outcome(arc_api_t *api, arc_session_t *s,
         render_error(s, 429, "queue-full",
                      "the router queue is full: retry later");
         wait_s = (double)(o->retry_after_us - o->finished_us) /
-                 ARC_US_PER_S / api->deps.time_scale;
+                 ARC_US_PER_S / time_scale;
         snprintf(secs, sizeof(secs), "%.0f",
                  wait_s < 1 ? 1.0 : ceil(wait_s));
         add_header(s, "retry-after:", secs);
@@ -152,7 +152,8 @@ static void on_done(void *ctx, const arc_request_t *req,
         s->pending = NULL;
         arc_jw_free(&s->reply);
         arc_jw_init(&s->reply, ARC_API_HEADROOM);
-        render_outcome(p->api, s, req, o, p->input_chars);
+        arc_api_inference_render(s, p->api->deps.time_scale, req, o,
+                                 p->input_chars);
         reply_ready(p->api, s);
     }
     free(p);

@@ -124,6 +124,17 @@ arc_status_t arc_api_inference_submit(arc_api_t *api, arc_session_t *s,
                                       const arc_route_body_t *body,
                                       arc_api_error_t *err);
 
+/*
+ * Renders an engine outcome as the session's reply (s->reply must be an
+ * initialised writer with ARC_API_HEADROOM): 200 with the receipt and
+ * the ArcNet-* headers; 429 queue-full with Retry-After in real seconds
+ * (at least 1) for a full queue; 503 unavailable with the reason; 400
+ * for a request the engine refused.
+ */
+void arc_api_inference_render(arc_session_t *s, double time_scale,
+                              const arc_request_t *req,
+                              const arc_outcome_t *o, uint32_t input_chars);
+
 /* The session's connection closed: forget it, let the engine finish. */
 void arc_api_inference_detach(arc_session_t *s);
 
