@@ -31,6 +31,13 @@
     "s.source, s.gpus_free, s.gpus_total, s.models, s.queue_depth, "     \
     "s.gpu_util, s.gpu_mem_gb, s.battery_soc, s.power_kw, s.carbon"
 
+/* The same columns read from a minute aggregate (s: node_minute);
+ * what it does not keep reads as 0. */
+#define ARC_STORE_MINUTE_COLS                                             \
+    "n.name, s.minute_us, s.system_us, 1, 0, n.zone, s.status, "         \
+    "s.source, s.gpus_free, s.gpus_total, 0, 0, s.gpu_util, 0, "         \
+    "s.battery_soc, s.power_kw, s.carbon"
+
 typedef struct arc_sdb arc_sdb_t;
 typedef struct arc_sstmt arc_sstmt_t;
 
@@ -76,6 +83,10 @@ typedef struct arc_store_driver {
        columns ARC_STORE_NODE_COLS (each database plans this one its own
        way, so each driver words it). */
     const char *mesh_at_sql;
+
+    /* The same over the minute aggregates, columns
+       ARC_STORE_MINUTE_COLS. */
+    const char *mesh_minute_sql;
 
     /* Schema migrations: migrations[i] brings version i to i + 1. */
     const char *const *migrations;

@@ -515,6 +515,11 @@ static const arc_store_driver_t driver = {
         " (SELECT * FROM node_state x WHERE x.node_id = n.id"
         " AND x.valid_us <= ?1 AND x.system_us <= ?2"
         " ORDER BY x.valid_us DESC, x.system_us DESC LIMIT 1) s",
+    .mesh_minute_sql =
+        "SELECT " ARC_STORE_MINUTE_COLS " FROM nodes n CROSS JOIN LATERAL"
+        " (SELECT * FROM node_minute x WHERE x.node_id = n.id"
+        " AND x.minute_us <= ?1 AND x.system_us <= ?2"
+        " ORDER BY x.minute_us DESC LIMIT 1) s",
     .migrations = migrations,
     .migration_count = ARC_ARRAY_LEN(migrations),
 };

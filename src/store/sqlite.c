@@ -278,6 +278,12 @@ static const arc_store_driver_t driver = {
         " (SELECT x.valid_us, x.system_us FROM node_state x"
         " WHERE x.node_id = n.id AND x.valid_us <= ?1 AND x.system_us <= ?2"
         " ORDER BY x.valid_us DESC, x.system_us DESC LIMIT 1)",
+    .mesh_minute_sql =
+        "SELECT " ARC_STORE_MINUTE_COLS " FROM nodes n"
+        " CROSS JOIN node_minute s ON s.node_id = n.id AND s.minute_us ="
+        " (SELECT max(x.minute_us) FROM node_minute x"
+        " WHERE x.node_id = n.id AND x.minute_us <= ?1"
+        " AND x.system_us <= ?2)",
     .migrations = migrations,
     .migration_count = ARC_ARRAY_LEN(migrations),
 };

@@ -29,14 +29,13 @@ static const char *const query_sql[QST_COUNT] = {
         " AND s.valid_us <= ?1 AND s.system_us <= ?2"
         " ORDER BY s.valid_us DESC, s.system_us DESC LIMIT 1",
     [QST_NODE_AT_MINUTE] =
-        "SELECT n.name, s.minute_us, s.system_us, 1, 0, n.zone, s.status,"
-        " s.source, s.gpus_free, s.gpus_total, 0, 0, s.gpu_util, 0,"
-        " s.battery_soc, s.power_kw, s.carbon FROM node_minute s"
+        "SELECT " ARC_STORE_MINUTE_COLS " FROM node_minute s"
         " JOIN nodes n ON n.id = s.node_id"
         " WHERE s.node_id = (SELECT id FROM nodes WHERE name = ?3)"
         " AND s.minute_us <= ?1 AND s.system_us <= ?2"
         " ORDER BY s.minute_us DESC LIMIT 1",
-    [QST_MESH_AT] = NULL, /* the driver's */
+    [QST_MESH_AT] = NULL,        /* the driver's */
+    [QST_MESH_AT_MINUTE] = NULL, /* the driver's */
     [QST_NODE_ID] = "SELECT id FROM nodes WHERE name = ?1",
     [QST_NODE_HISTORY] =
         "SELECT (r.t - ?2) / ?4, count(*), max(r.status), max(r.source),"
@@ -94,8 +93,9 @@ void arc_store_query_disconnect(arc_store_t *s)
 static arc_status_t statement(arc_store_t *s, int which, arc_sstmt_t **out,
                               char *err, size_t errlen)
 {
-    const char *sql = which == QST_MESH_AT ? s->drv->mesh_at_sql
-                                           : query_sql[which];
+    const char *sql = which == QST_MESH_AT          ? s->drv->mesh_at_sql
+                      : which == QST_MESH_AT_MINUTE ? s->drv->mesh_minute_sql
+                                                    : query_sql[which];
     arc_status_t st = ARC_OK;
 
     if (s->qdb == NULL) {
@@ -277,20 +277,27 @@ arc_status_t arc_store_node_at(arc_store_t *store, const char *node,
     return st;
 }
 
-static int by_node(const void *a, const void *b)
+/* By node id, and for one node the latest valid time first. */
+static int by_node_latest(const void *a, const void *b)
 {
-    return strcmp(((const arc_store_node_row_t *)a)->node,
-                  ((const arc_store_node_row_t *)b)->node);
+    const arc_store_node_row_t *x = a, *y = b;
+    int c = strcmp(x->node, y->node);
+
+    if (c != 0) {
+        return c;
+    }
+    return x->valid_us > y->valid_us ? -1 : x->valid_us < y->valid_us;
 }
 
-static arc_status_t mesh_rows(arc_store_t *s, int64_t valid_us,
-                              int64_t known, arc_store_node_row_t **rows,
-                              size_t *count, char *err, size_t errlen)
+/* Appends the rows of statement `which` at (valid, known) to *arr. */
+static arc_status_t append_rows(arc_store_t *s, int which, int64_t valid_us,
+                                int64_t known, arc_store_node_row_t **arr,
+                                size_t *n, size_t *cap, char *err,
+                                size_t errlen)
 {
-    arc_store_node_row_t *arr = NULL, *bigger;
-    size_t n = 0, cap = 0;
+    arc_store_node_row_t *bigger;
     arc_sstmt_t *st;
-    arc_status_t rc = statement(s, QST_MESH_AT, &st, err, errlen);
+    arc_status_t rc = statement(s, which, &st, err, errlen);
     bool row = false;
 
     if (rc != ARC_OK) {
@@ -299,23 +306,57 @@ static arc_status_t mesh_rows(arc_store_t *s, int64_t valid_us,
     s->drv->bind_i64(st, 1, valid_us);
     s->drv->bind_i64(st, 2, known);
     while ((rc = s->drv->step(st, &row)) == ARC_OK && row) {
-        if ((bigger = grow(arr, &cap, n, sizeof(*arr))) == NULL) {
-            rc = ARC_ERR_NOMEM;
-            break;
+        if ((bigger = grow(*arr, cap, *n, sizeof(**arr))) == NULL) {
+            return ARC_ERR_NOMEM;
         }
-        arr = bigger;
-        read_node_row(s->drv, st, &arr[n++]);
+        *arr = bigger;
+        read_node_row(s->drv, st, &(*arr)[(*n)++]);
+    }
+    if (rc != ARC_OK) {
+        return query_failed(s, err, errlen);
+    }
+    s->drv->reset(st);
+    return ARC_OK;
+}
+
+/* Keeps the first row of each node (the latest, once sorted). */
+static size_t one_per_node(arc_store_node_row_t *arr, size_t n)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (kept == 0 || strcmp(arr[kept - 1].node, arr[i].node) != 0) {
+            arr[kept++] = arr[i];
+        }
+    }
+    return kept;
+}
+
+/* Raw rows and minute aggregates (for nodes whose raw rows retention
+ * folded), the latest of the two for each node, by node id. */
+static arc_status_t mesh_rows(arc_store_t *s, int64_t valid_us,
+                              int64_t known, arc_store_node_row_t **rows,
+                              size_t *count, char *err, size_t errlen)
+{
+    arc_store_node_row_t *arr = NULL;
+    size_t n = 0, cap = 0;
+    arc_status_t rc;
+
+    rc = append_rows(s, QST_MESH_AT, valid_us, known, &arr, &n, &cap, err,
+                     errlen);
+    if (rc == ARC_OK) {
+        rc = append_rows(s, QST_MESH_AT_MINUTE, valid_us, known, &arr, &n,
+                         &cap, err, errlen);
     }
     if (rc != ARC_OK) {
         free(arr);
-        return rc == ARC_ERR_IO ? query_failed(s, err, errlen) : rc;
+        return rc;
     }
-    s->drv->reset(st);
     if (n > 1) {
-        qsort(arr, n, sizeof(*arr), by_node);
+        qsort(arr, n, sizeof(*arr), by_node_latest);
     }
     *rows = arr;
-    *count = n;
+    *count = one_per_node(arr, n);
     return ARC_OK;
 }
 

@@ -465,6 +465,7 @@ static void test_maintenance_folds_old_rows_into_minutes(void **state)
     sfx_t *fx = *state;
     arc_store_range_t range = {T0, T0 + 10 * MIN_US, 10 * MIN_US, 0};
     arc_store_node_bucket_t *b = NULL;
+    arc_store_node_row_t *rows = NULL;
     uint64_t folded = 0;
     size_t n = 0;
     char err[256];
@@ -497,6 +498,12 @@ static void test_maintenance_folds_old_rows_into_minutes(void **state)
     free(b);
     assert_int_equal(at(fx, "n1", T0 + 5 * MIN_US, 0).valid_us,
                      T0 + 5 * MIN_US); /* from the minute table */
+    assert_int_equal(arc_store_mesh_at(fx->store, T0 + 5 * MIN_US, 0, &rows,
+                                       &n, err, sizeof(err)),
+                     ARC_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].valid_us, T0 + 5 * MIN_US);
+    free(rows);
     /* a later pass past the aggregate window removes them too */
     assert_int_equal(arc_store_maintain(fx->store, SFX_NOW + 180 * MIN_US,
                                         &folded, err, sizeof(err)),
