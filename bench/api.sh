@@ -7,7 +7,7 @@
 # from /proc, divided by the requests wrk completed). Asserts nothing.
 #
 #   bench/api.sh                 (after make; needs wrk and haproxy:
-#                                 apt-get install wrk haproxy)
+#                                 scripts/install-deps --bench)
 #   DURATION=20 CONNS=100 bench/api.sh
 #
 # The server runs on CPU 0 and wrk on CPU 1 (taskset), one thread each.
@@ -30,7 +30,7 @@ trap cleanup EXIT INT TERM
 
 for tool in wrk haproxy taskset; do
     command -v $tool >/dev/null 2>&1 || {
-        echo "bench/api.sh: $tool is missing (apt-get install wrk haproxy)"
+        echo "bench/api.sh: $tool is missing (scripts/install-deps --bench)"
         exit 1
     }
 done
