@@ -23,6 +23,6 @@ export default tseslint.config(
   },
   {
     files: ['e2e/**/*.mjs', 'bench/**/*.mjs', 'scripts/**/*.mjs', '*.js'],
-    languageOptions: { globals: globals.node },
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

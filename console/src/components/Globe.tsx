@@ -10,7 +10,7 @@ import { landFeatures, stateBorders, zoneOutlines } from '../lib/globe/geometry'
 import { buildLayers } from '../lib/globe/layers';
 import { readPalette } from '../lib/globe/palette';
 import type { MeshNode } from '../lib/types';
-import { nodeList } from '../store/mesh';
+import { nodeList, type MeshState } from '../store/mesh';
 import { useConsole } from '../store/store';
 import styles from './Globe.module.css';
 import { nodeTooltip } from './tooltip';
@@ -39,24 +39,49 @@ function useBoundaries(): Boundaries | null {
   return b;
 }
 
-/** The console clock, advanced every animation frame while anything is fading. */
-function useFadeClock(active: boolean): number {
-  const [now, setNow] = useState(() => performance.now());
+/**
+ * The mesh and clock the globe draws, refreshed on animation frames but, after each redraw,
+ * not again until twice what that redraw cost has passed. The cost is read from the gap to the
+ * next animation frame, which includes the GPU's work: a real GPU redraws at display rate, while
+ * a software renderer that blocks the page for 300 ms a frame is asked for a frame only every
+ * 600 ms, and the page stays responsive in between.
+ */
+const MIN_GAP_MS = 16;
+
+function useGlobeFrame(): { mesh: MeshState; now: number } {
+  const [frame, setFrame] = useState(() => ({
+    mesh: useConsole.getState().mesh,
+    now: performance.now(),
+  }));
   useEffect(() => {
-    if (!active) return;
     let id = 0;
-    const loop = () => {
-      setNow(performance.now());
+    let prev = 0;
+    let last = 0;
+    let cost = 0;
+    let measuring = false;
+    let shown = useConsole.getState().mesh;
+    const loop = (t: number) => {
+      if (measuring) cost = t - prev;
+      measuring = false;
+      prev = t;
+      const mesh = useConsole.getState().mesh;
+      const due = t - last >= Math.max(MIN_GAP_MS, 2 * cost);
+      if (due && (mesh !== shown || mesh.flows.length > 0)) {
+        last = t;
+        shown = mesh;
+        measuring = true;
+        setFrame({ mesh, now: performance.now() });
+      }
       id = window.requestAnimationFrame(loop);
     };
     id = window.requestAnimationFrame(loop);
     return () => window.cancelAnimationFrame(id);
-  }, [active]);
-  return now;
+  }, []);
+  return frame;
 }
 
 export function Globe() {
-  const mesh = useConsole((s) => s.mesh);
+  const { mesh, now } = useGlobeFrame();
   const selected = useConsole((s) => s.selected);
   const select = useConsole((s) => s.select);
   const bounds = useBoundaries();
@@ -64,7 +89,6 @@ export function Globe() {
     const css = getComputedStyle(document.documentElement);
     return readPalette((n) => css.getPropertyValue(n));
   }, []);
-  const now = useFadeClock(mesh.flows.length > 0);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const nodes = useMemo(() => nodeList(mesh), [mesh.version, mesh.order]);
   // eslint-disable-next-line react-hooks/exhaustive-deps

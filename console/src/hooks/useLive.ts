@@ -38,7 +38,10 @@ export function useLive(token: string): void {
       summary: () => {
         const m = useConsole.getState().mesh;
         const s = feed.stream.stats;
-        return { nodes: m.order.length, flows: m.flows.length, events: m.events.length, ...s };
+        const severities: Record<string, number> = {};
+        for (const e of m.events) severities[e.severity] = (severities[e.severity] ?? 0) + 1;
+        const base = { nodes: m.order.length, flows: m.flows.length, events: m.events.length };
+        return { ...base, severities, ...s };
       },
     };
     feed.start();

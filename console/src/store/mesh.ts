@@ -46,7 +46,7 @@ export interface MeshState {
 }
 
 export const FLOW_LIFETIME_MS = 4000;
-export const MAX_FLOWS = 800;
+export const MAX_FLOWS = 400;
 export const MAX_EVENTS = 200_000;
 
 /** Where requests come from when the decision frame does not say: each zone's main city. */

@@ -124,7 +124,7 @@ function arcLayers(d: GlobeData, p: Palette): Layer[] {
     new PathLayer<Flow>({
       id: 'flows',
       data: d.flows,
-      getPath: (f) => arcPath(f.from, f.to),
+      getPath: (f) => arcPath(f.from, f.to, 12),
       getColor: (f) => withAlpha(p.flow, 0.7 * flowOpacity(f, d.now)),
       getWidth: 2,
       widthUnits: 'pixels',
