@@ -43,13 +43,25 @@ WS_CLIENT := $(BUILD)/itest/ws_client
 KAFKA_HELPERS := $(patsubst tests/kafka/%.c,$(BUILD)/kafka/%,\
               $(wildcard tests/kafka/*.c))
 
+# The operations console (React + TypeScript in console/), built with
+# npm when npm is installed; arcnetd serves console/dist at /.
+NPM          := $(shell command -v npm 2>/dev/null)
+CONSOLE_DEPS := console/node_modules/.package-lock.json
+CONSOLE_DIST := console/dist/index.html
+CONSOLE_SRC  := $(shell find console/src -type f 2>/dev/null) \
+                console/index.html console/vite.config.ts \
+                console/tsconfig.json
+
 .SECONDARY:
 
 .PHONY: all deps run test test-unit test-sanitize sanitize style bench \
-        clean test-fuzz test-integration test-integration-sanitize
+        clean test-fuzz test-integration test-integration-sanitize \
+        console test-console bench-console
 
 all: $(LIB) $(BINS) $(BENCHES) $(TESTS) $(FUZZ) $(WS_CLIENT) \
      $(KAFKA_HELPERS)
+
+all: $(if $(NPM),$(CONSOLE_DIST))
 
 deps:
 	@scripts/install-deps --check >/dev/null 2>&1 || scripts/install-deps
@@ -107,6 +119,7 @@ PG_STATE = $(BUILD)/pg-test-cluster.$$$$.state
 test: deps
 	$(MAKE) all
 	$(MAKE) style
+	$(MAKE) test-console
 	@state=$(PG_STATE); \
 	 trap "scripts/pg-test-cluster stop $$state" EXIT; \
 	 url=$$(scripts/pg-test-cluster start $$state) || exit 1; \
@@ -145,6 +158,24 @@ test-integration-sanitize: sanitize
 
 style:
 	@scripts/check-style
+
+# The console: npm ci from the lock file, then the type check, ESLint,
+# Prettier, Vitest, and the browser test against a real arcnetd.
+$(CONSOLE_DEPS): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund
+	@touch $@
+
+$(CONSOLE_DIST): $(CONSOLE_DEPS) $(CONSOLE_SRC)
+	cd console && npm run build
+
+console: $(CONSOLE_DIST)
+
+test-console: $(CONSOLE_DIST) $(BUILD)/arcnetd
+	cd console && npm run check
+	cd console && ARCNETD=$(abspath $(BUILD)/arcnetd) node e2e/run.mjs
+
+bench-console: $(CONSOLE_DIST) $(BUILD)/arcnetd
+	cd console && ARCNETD=$(abspath $(BUILD)/arcnetd) node bench/globe.mjs
 
 run: deps
 	$(MAKE) all
