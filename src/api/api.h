@@ -23,6 +23,7 @@
 #include "route/router.h"
 #include "sim/engine.h"
 #include "state/events.h"
+#include "store/store.h"
 
 typedef struct arc_api_deps {
     arc_engine_t *engine;        /* the live simulation (mesh, router) */
@@ -32,6 +33,7 @@ typedef struct arc_api_deps {
     arc_policy_t default_policy; /* when a request names none */
     double time_scale;           /* simulated seconds per real second */
     const char *console_dir;     /* built console served at /; NULL: none */
+    arc_store_t *store;          /* history; NULL: history answers 503 */
 } arc_api_deps_t;
 
 typedef struct arc_api arc_api_t;

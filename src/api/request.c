@@ -466,6 +466,7 @@ typedef struct endpoint_def {
     const char *method;
     bool needs_token;
     bool changes;
+    const char *prefix;   /* paths with an id: before it; NULL: nodes */
 } endpoint_def_t;
 
 static const endpoint_def_t endpoints[ARC_EP_COUNT] = {
@@ -479,19 +480,23 @@ static const endpoint_def_t endpoints[ARC_EP_COUNT] = {
     [ARC_EP_INFERENCE] = {"/v1/inference", NULL, "POST", true, true},
     [ARC_EP_EVENTS] = {"/v1/events", NULL, "GET", true, false},
     [ARC_EP_STREAM] = {"/v1/stream", NULL, "GET", true, false},
+    [ARC_EP_NODE_HISTORY] = {NULL, "/history", "GET", true, false},
+    [ARC_EP_ZONE_HISTORY] = {NULL, "/history", "GET", true, false,
+                             "/v1/zones/"},
+    [ARC_EP_CHANGES] = {"/v1/changes", NULL, "GET", true, false},
 };
 
 #define NODES_PREFIX "/v1/nodes/"
 
-/* Matches /v1/nodes/{id}{suffix}; copies the id. */
-static bool match_node_path(const char *path, const char *suffix,
-                            char *id_out)
+/* Matches {prefix}{id}{suffix}; copies the id. */
+static bool match_node_path(const char *path, const char *prefix,
+                            const char *suffix, char *id_out)
 {
-    const char *id = path + strlen(NODES_PREFIX);
+    const char *id = path + strlen(prefix);
     const char *slash;
     size_t n;
 
-    if (strncmp(path, NODES_PREFIX, strlen(NODES_PREFIX)) != 0) {
+    if (strncmp(path, prefix, strlen(prefix)) != 0) {
         return false;
     }
     slash = strchr(id, '/');
@@ -511,7 +516,10 @@ arc_status_t arc_api_resolve(const char *method, const char *path,
     for (int i = 0; i < ARC_EP_COUNT; i++) {
         const endpoint_def_t *d = &endpoints[i];
         bool hit = d->path ? strcmp(path, d->path) == 0
-                           : match_node_path(path, d->suffix, m->node_id);
+                           : match_node_path(path,
+                                             d->prefix ? d->prefix
+                                                       : NODES_PREFIX,
+                                             d->suffix, m->node_id);
 
         if (!hit) {
             continue;

@@ -107,6 +107,9 @@ typedef enum arc_endpoint {
     ARC_EP_INFERENCE,   /* POST /v1/inference */
     ARC_EP_EVENTS,      /* GET /v1/events */
     ARC_EP_STREAM,      /* GET /v1/stream (WebSocket) */
+    ARC_EP_NODE_HISTORY, /* GET /v1/nodes/{id}/history */
+    ARC_EP_ZONE_HISTORY, /* GET /v1/zones/{id}/history (id in node_id) */
+    ARC_EP_CHANGES,      /* GET /v1/changes */
     ARC_EP_COUNT
 } arc_endpoint_t;
 

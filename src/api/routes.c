@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "api/history.h"
 #include "api/views.h"
 
 /* Reads the query arguments lws decoded into q. */
@@ -69,8 +70,13 @@ static int get_nodes(arc_api_t *api, arc_session_t *s)
     arc_query_t q;
     arc_jw_t *w = &api->out;
 
-    if (read_query(s->wsi, &q, &err) != ARC_OK ||
-        arc_api_parse_node_filter(&q, &f, &err) != ARC_OK) {
+    if (read_query(s->wsi, &q, &err) != ARC_OK) {
+        return fail(api, s, &err);
+    }
+    if (arc_api_wants_history(&q)) {
+        return arc_api_get_nodes_at(api, s, &q);
+    }
+    if (arc_api_parse_node_filter(&q, &f, &err) != ARC_OK) {
         return fail(api, s, &err);
     }
     /* Not yet: paging; the whole (filtered) mesh goes in one reply. */
@@ -114,9 +120,36 @@ static int get_node(arc_api_t *api, arc_session_t *s)
 {
     arc_api_error_t err;
     uint32_t index;
-    const arc_node_t *n = path_node(api, s, &index, &err);
+    arc_query_t q;
+    const arc_node_t *n;
 
+    if (read_query(s->wsi, &q, &err) != ARC_OK) {
+        return fail(api, s, &err);
+    }
+    if (arc_api_wants_history(&q)) {
+        return arc_api_get_node_at(api, s, &q);
+    }
+    n = path_node(api, s, &index, &err);
     return n ? node_reply(api, s, n) : fail(api, s, &err);
+}
+
+/* The history endpoints, which read their own parameters. */
+static int get_history(arc_api_t *api, arc_session_t *s)
+{
+    arc_api_error_t err;
+    arc_query_t q;
+
+    if (read_query(s->wsi, &q, &err) != ARC_OK) {
+        return fail(api, s, &err);
+    }
+    switch (s->match.endpoint) {
+    case ARC_EP_NODE_HISTORY:
+        return arc_api_get_node_history(api, s, &q);
+    case ARC_EP_ZONE_HISTORY:
+        return arc_api_get_zone_history(api, s, &q);
+    default:
+        return arc_api_get_changes(api, s, &q);
+    }
 }
 
 static int post_drain(arc_api_t *api, arc_session_t *s, bool drained)
@@ -288,6 +321,10 @@ int arc_api_handle(arc_api_t *api, arc_session_t *s)
         return post_inference(api, s);
     case ARC_EP_EVENTS:
         return get_events(api, s);
+    case ARC_EP_NODE_HISTORY:
+    case ARC_EP_ZONE_HISTORY:
+    case ARC_EP_CHANGES:
+        return get_history(api, s);
     default:
         return get_stream_without_upgrade(api, s);
     }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/format.h"
+#include "cli/format_history.h"
 
 typedef arc_status_t (*format_fn)(const char *json, size_t len,
                                   arc_cli_buf_t *out);
@@ -261,6 +262,13 @@ int arc_cli_run(const arc_cli_parsed_t *p, const arc_cli_conn_t *c,
     if (strcmp(name, "node") == 0) {
         node_path(p->args[0], "", &path);
         return get(p, c, &path, arc_cli_format_node, out, err);
+    }
+    if (strcmp(name, "history") == 0) {
+        node_path(p->args[0], "/history", &path);
+        arc_cli_query_add(&path, "from", arc_cli_get(p, "--from"));
+        arc_cli_query_add(&path, "to", arc_cli_get(p, "--to"));
+        arc_cli_query_add(&path, "step", arc_cli_get(p, "--step"));
+        return get(p, c, &path, arc_cli_format_history, out, err);
     }
     if (strcmp(name, "zones") == 0) {
         arc_cli_buf_puts(&path, "/v1/zones");

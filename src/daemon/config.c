@@ -22,7 +22,7 @@ static const char *const role_names[ARC_DAEMON_ROLE_COUNT] = {
 /* Settings by name, with their flag and variable spellings derived. */
 static const char *const setting_names[] = {
     "role", "listen", "data_dir", "seed", "nodes", "time_scale",
-    "policy", "tick_ms", "log_level", "console_dir",
+    "policy", "tick_ms", "log_level", "console_dir", "store",
 };
 
 void arc_config_default(arc_config_t *cfg)
@@ -141,6 +141,12 @@ static arc_status_t set_value(arc_config_t *cfg, int which, const char *v)
             return ARC_ERR_INVALID;
         }
         snprintf(cfg->console_dir, sizeof(cfg->console_dir), "%s", v);
+        return ARC_OK;
+    case 10:
+        if (strlen(v) >= sizeof(cfg->store)) {
+            return ARC_ERR_INVALID;
+        }
+        snprintf(cfg->store, sizeof(cfg->store), "%s", v);
         return ARC_OK;
     default:
         return arc_daemon_log_level_parse(v, &cfg->log_level);
@@ -335,6 +341,7 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             "listen = %s:%u\n"
             "data_dir = %s\n"
             "console_dir = %s\n"
+            "store = %s\n"
             "log_level = %s\n"
             "\n[sim]\n"
             "seed = %llu\n"
@@ -344,7 +351,7 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             "tick_ms = %u\n",
             arc_config_role_name(cfg->role), cfg->listen_host,
             (unsigned)cfg->listen_port, cfg->data_dir, cfg->console_dir,
-            arc_daemon_log_level_name(cfg->log_level),
+            cfg->store, arc_daemon_log_level_name(cfg->log_level),
             (unsigned long long)cfg->seed, cfg->nodes, cfg->time_scale,
             arc_policy_name(cfg->policy), cfg->tick_ms);
 }
@@ -357,8 +364,8 @@ void arc_config_usage(FILE *out)
           "[--policy NAME]\n"
           "               [--tick-ms MS] [--log-level LEVEL] "
           "[--config FILE]\n"
-          "               [--console-dir DIR] [--print-config] "
-          "[--help]\n"
+          "               [--console-dir DIR] [--store URL] "
+          "[--print-config] [--help]\n"
           "\n"
           "Runs ArcNet: the simulated mesh, the router and the REST and\n"
           "WebSocket API on one port.\n"
@@ -376,6 +383,8 @@ void arc_config_usage(FILE *out)
           "  --config FILE      INI file with the same settings\n"
           "  --console-dir DIR  the built console, served at / "
           "(console/dist)\n"
+          "  --store URL        history: postgres://... or a SQLite file\n"
+          "                     (DATA_DIR/history.db)\n"
           "  --print-config     print the effective config and exit\n"
           "\n"
           "Each setting may also come from ARCNET_<NAME> (ARCNET_LISTEN,\n"

@@ -46,6 +46,8 @@ typedef struct arc_config {
     arc_log_level_t log_level; /* --log-level */
     char config_file[1024];   /* --config, or "" */
     char console_dir[1024];   /* --console-dir: the built console */
+    char store[1024];         /* --store: history URL or path; "":
+                                 DATA_DIR/history.db (SQLite) */
 } arc_config_t;
 
 /* Fills the defaults. */

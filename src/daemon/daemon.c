@@ -23,6 +23,8 @@
 #include "daemon/log.h"
 #include "sim/engine.h"
 #include "state/events.h"
+#include "store/feed.h"
+#include "store/store.h"
 
 struct arc_daemon {
     arc_config_t cfg;
@@ -34,6 +36,8 @@ struct arc_daemon {
     bool detector_hooked;
     arc_rates_t rates;
     arc_api_t *api;
+    arc_store_t *store;        /* the history (writer thread inside) */
+    arc_store_feed_t *feed;    /* mesh, events, outcomes -> store */
     lws_sorted_usec_list_t sul;
     lws_usec_t last_step;      /* monotonic time of the last step */
     volatile sig_atomic_t stopping;
@@ -52,6 +56,10 @@ static void on_outcome(void *ctx, const arc_request_t *req,
 {
     arc_daemon_t *d = ctx;
     arc_zone_t home = arc_geo_zone_of(req->lat, req->lon);
+
+    if (d->feed != NULL) {
+        arc_store_feed_outcome(d->feed, req, o);
+    }
 
     switch (o->status) {
     case ARC_OK:
@@ -96,6 +104,7 @@ static void step(lws_sorted_usec_list_t *sul)
                        (long long)target);
     }
     arc_api_flush(d->api, arc_engine_now(d->engine));
+    arc_store_feed_tick(d->feed, arc_engine_now(d->engine));
     d->steps++;
     lws_sul_schedule(arc_api_lws(d->api), 0, &d->sul, step,
                      ARC_DAEMON_STEP_US);
@@ -145,6 +154,61 @@ static arc_status_t make_detector(arc_daemon_t *d)
     return ARC_OK;
 }
 
+/* Runs on the store's writer thread; the log is thread-safe. */
+static void on_store_report(void *ctx, const arc_store_report_t *r)
+{
+    static const char *const what[] = {"write failed, will retry",
+                                       "writes recovered",
+                                       "rows dropped, buffer full",
+                                       "rows lost at close"};
+
+    (void)ctx;
+    arc_daemon_log(r->kind == ARC_STORE_REPORT_RECOVERED ? ARC_LOG_INFO
+                                                         : ARC_LOG_WARN,
+                   "store", "%s rows=%llu message=\"%s\"", what[r->kind],
+                   (unsigned long long)r->rows, r->message);
+}
+
+static int64_t engine_clock(void *ctx)
+{
+    return event_clock(ctx);
+}
+
+/* Opens the history (--store, else DATA_DIR/history.db) and feeds it. */
+static arc_status_t make_store(arc_daemon_t *d)
+{
+    arc_store_config_t sc;
+    arc_store_node_row_t *rows = NULL;
+    char target[1100], err[256];
+    size_t n = 0;
+    arc_status_t st;
+
+    arc_store_config_default(&sc);
+    sc.valid_clock = engine_clock;
+    sc.valid_clock_ctx = d;
+    sc.report = on_store_report;
+    if (d->cfg.store[0] != '\0') {
+        snprintf(target, sizeof(target), "%s", d->cfg.store);
+    } else {
+        snprintf(target, sizeof(target), "%s/history.db", d->cfg.data_dir);
+    }
+    st = arc_store_open(target, &sc, &d->store, err, sizeof(err));
+    if (st != ARC_OK) {
+        arc_daemon_log(ARC_LOG_ERROR, "store", "cannot open history: %s",
+                       err);
+        return st;
+    }
+    if (arc_store_load_latest(d->store, &rows, &n, err, sizeof(err)) ==
+        ARC_OK) {
+        arc_daemon_log(ARC_LOG_INFO, "store",
+                       "history open backend=%s known_nodes=%zu",
+                       arc_store_backend(d->store), n);
+    }
+    free(rows);
+    return arc_store_feed_new(d->store, d->mesh, d->events, engine_clock,
+                              d, 60 * ARC_US_PER_S, &d->feed);
+}
+
 static arc_status_t make_api(arc_daemon_t *d)
 {
     arc_api_deps_t deps = {
@@ -155,6 +219,7 @@ static arc_status_t make_api(arc_daemon_t *d)
         .default_policy = d->cfg.policy,
         .time_scale = d->cfg.time_scale,
         .console_dir = d->cfg.console_dir,
+        .store = d->store,
     };
 
     return arc_api_new(&deps, d->cfg.listen_host, d->cfg.listen_port,
@@ -177,7 +242,8 @@ arc_status_t arc_daemon_new(const arc_config_t *cfg, const arc_auth_t *auth,
     d->mesh = arc_mesh_new();
     if (d->mesh == NULL || (st = make_events(d)) != ARC_OK ||
         (st = make_engine(d)) != ARC_OK ||
-        (st = make_detector(d)) != ARC_OK || (st = make_api(d)) != ARC_OK) {
+        (st = make_detector(d)) != ARC_OK ||
+        (st = make_store(d)) != ARC_OK || (st = make_api(d)) != ARC_OK) {
         arc_daemon_free(d);
         return st;
     }
@@ -226,6 +292,8 @@ void arc_daemon_free(arc_daemon_t *d)
     arc_engine_free(d->engine);
     d->engine = NULL;
     arc_api_free(d->api);
+    arc_store_feed_free(d->feed);
+    arc_store_close(d->store);
     if (d->detector_hooked) {
         arc_mesh_remove_hook(d->mesh, arc_event_detector_hook, d->detector);
     }

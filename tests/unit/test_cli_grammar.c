@@ -50,6 +50,7 @@ static void every_command_parses(void **state)
         "--since 10 --limit 50 --follow",
         "drain west-portland-01",
         "undrain west-portland-01",
+        "history west-portland-01 --from 2026-03-20T06:00:00Z --step 5m",
         "top",
         "sim --hours 2",
         "help",
