@@ -137,6 +137,26 @@ expect GET "/v1/nodes/$NODE/drain" "$OP" 405 '"code":"method-not-allowed"'
 printf '%s' "$HEADERS_OUT" | grep -qi '^allow: POST' ||
     fail "405 without Allow"
 
+# ---- history ---------------------------------------------------------------
+KNOWN=$(($(date +%s) * 1000000))
+expect GET "/v1/nodes?known_at=$KNOWN" "$OP" 200 '"nodes":\[' '"valid_at":'
+json_valid || fail "GET /v1/nodes?known_at: invalid JSON"
+expect GET "/v1/nodes?valid_at=2999-01-01T00:00:00Z" "$OP" 400 \
+    '"code":"invalid-time"' 'future'
+expect GET "/v1/nodes?valid_at=yesterday" "$OP" 400 '"code":"invalid-time"'
+expect GET "/v1/nodes/$NODE/history?step=1m" "$OP" 200 "\"node\":\"$NODE\"" \
+    '"buckets":\['
+json_valid || fail "GET node history: invalid JSON"
+expect GET "/v1/nodes/$NODE/history?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z" \
+    "$OP" 400 '"code":"invalid-time"'
+expect GET "/v1/nodes/$NODE/history?step=0" "$OP" 400 \
+    '"code":"invalid-parameter"'
+expect GET /v1/nodes/no-such-node/history "$OP" 404 '"code":"unknown-node"'
+expect GET "/v1/zones/west/history?step=5m" "$OP" 200 '"zone":"west"' \
+    '"buckets":\['
+expect GET /v1/zones/mars/history "$OP" 404 '"code":"unknown-zone"'
+expect GET /v1/changes "$OP" 200 '"changes":\['
+
 # ---- route ---------------------------------------------------------------
 BODY_IN='{"model":"llama-3.1-8b","priority":"critical","origin":{"lat":45.5,"lon":-122.7}}'
 expect POST /v1/route "$OP" 200 '"decision":{' '"node":' '"zone":' \
