@@ -33,7 +33,7 @@ void arc_store_config_default(arc_store_config_t *cfg)
     cfg->deadband_util = 0.05f;
     cfg->deadband_carbon = 5.0f;
     cfg->deadband_power_kw = 25.0f;
-    cfg->deadband_gpus = 1;
+    cfg->deadband_gpus = 0;
     cfg->keyframe_us = 300 * ARC_US_PER_S;
     cfg->raw_keep_us = 7 * 86400 * ARC_US_PER_S;
     cfg->minute_keep_us = 365 * 86400 * ARC_US_PER_S;

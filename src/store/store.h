@@ -132,7 +132,10 @@ typedef struct arc_store_config {
     float deadband_util;        /* 0.05 */
     float deadband_carbon;      /* 5 g/kWh */
     float deadband_power_kw;    /* 25 kW */
-    uint32_t deadband_gpus;     /* 1 free GPU */
+    uint32_t deadband_gpus;     /* free GPUs; 0 (default): a change in
+                                   free GPUs alone is not written (every
+                                   dispatch changes it; utilisation
+                                   carries the load) */
     int64_t keyframe_us;        /* full row at least this often in valid
                                    time (5 min); 0: no keyframes */
     int64_t raw_keep_us;        /* raw rows kept (7 days of valid time) */
