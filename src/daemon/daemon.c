@@ -183,6 +183,8 @@ static arc_status_t make_store(arc_daemon_t *d)
     size_t n = 0;
     arc_status_t st;
 
+    /* Not yet: dead-band, keyframe and retention settings of arcnetd;
+     * the store's defaults apply. */
     arc_store_config_default(&sc);
     sc.valid_clock = engine_clock;
     sc.valid_clock_ctx = d;

@@ -198,6 +198,7 @@ arc_status_t arc_store_put_zone(arc_store_t *store,
                                 const arc_store_zone_row_t *row);
 arc_status_t arc_store_put_event(arc_store_t *store,
                                  const arc_store_event_row_t *row);
+/* Not yet: no query reads request rows back. */
 arc_status_t arc_store_put_request(arc_store_t *store,
                                    const arc_store_request_row_t *row);
 
