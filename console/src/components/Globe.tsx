@@ -10,7 +10,7 @@ import { landFeatures, stateBorders, zoneOutlines } from '../lib/globe/geometry'
 import { buildLayers } from '../lib/globe/layers';
 import { readPalette } from '../lib/globe/palette';
 import type { MeshNode } from '../lib/types';
-import { nodeList, type MeshState } from '../store/mesh';
+import { FLOW_LIFETIME_MS, nodeList, type MeshState } from '../store/mesh';
 import { useConsole } from '../store/store';
 import styles from './Globe.module.css';
 import { nodeTooltip } from './tooltip';
@@ -64,6 +64,10 @@ function useGlobeFrame(): { mesh: MeshState; now: number } {
       if (measuring) cost = t - prev;
       measuring = false;
       prev = t;
+      const oldest = useConsole.getState().mesh.flows[0];
+      if (oldest !== undefined && performance.now() - oldest.born > FLOW_LIFETIME_MS) {
+        useConsole.getState().tick(performance.now());
+      }
       const mesh = useConsole.getState().mesh;
       const due = t - last >= Math.max(MIN_GAP_MS, 2 * cost);
       if (due && (mesh !== shown || mesh.flows.length > 0)) {
@@ -119,7 +123,12 @@ export function Globe() {
         }
         onClick={(info: PickingInfo<MeshNode>) => select(info.object?.id ?? null)}
         onAfterRender={() => {
-          if (window.__arcnet) window.__arcnet.renders++;
+          const probe = window.__arcnet;
+          if (probe === undefined) return;
+          probe.renders++;
+          if (probe.firstFullFrameMs === null && bounds !== null && nodes.length > 0) {
+            probe.firstFullFrameMs = performance.now();
+          }
         }}
       />
       <Legend />

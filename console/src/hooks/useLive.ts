@@ -9,7 +9,17 @@ import { useConsole } from '../store/store';
 
 declare global {
   interface Window {
-    __arcnet?: { feed: LiveFeed; renders: number; summary(): Record<string, unknown> };
+    __arcnet?: {
+      feed: LiveFeed;
+      /** Globe redraws so far. */
+      renders: number;
+      /** ms from navigation start to the first globe frame with every node and the land. */
+      firstFullFrameMs: number | null;
+      /** Time spent applying stream batches to the store, and how many batches. */
+      applyMs: number;
+      batches: number;
+      summary(): Record<string, unknown>;
+    };
   }
 }
 
@@ -26,7 +36,15 @@ export function useLive(token: string): void {
         zonesEveryMs: 3000,
       },
       {
-        frames: (fs) => st.applyFrames(fs, performance.now()),
+        frames: (fs) => {
+          const t0 = performance.now();
+          st.applyFrames(fs, t0);
+          const probe = window.__arcnet;
+          if (probe) {
+            probe.applyMs += performance.now() - t0;
+            probe.batches++;
+          }
+        },
         state: (s, retry) => st.setConnection(s, retry),
         zones: (z, t) => st.setZones(z, t),
         history: (evs) => st.addEvents(evs),
@@ -35,6 +53,9 @@ export function useLive(token: string): void {
     window.__arcnet = {
       feed,
       renders: 0,
+      firstFullFrameMs: null,
+      applyMs: 0,
+      batches: 0,
       summary: () => {
         const m = useConsole.getState().mesh;
         const s = feed.stream.stats;

@@ -4,6 +4,7 @@ import { FrameBatcher } from '../lib/stream/batcher';
 import type { MeshNode, StreamFrame } from '../lib/types';
 import {
   applyFrame,
+  advanceMesh,
   applyFrames,
   emptyMesh,
   flowOpacity,
@@ -180,5 +181,22 @@ describe('FrameBatcher', () => {
     b.push(snapshot(2, []));
     b.flush();
     expect(calls).toEqual([[2]]);
+  });
+});
+
+describe('advanceMesh', () => {
+  it('returns a new mesh and leaves the old one as it was', () => {
+    const m = emptyMesh();
+    applyFrame(m, snapshot(1, [node('a'), node('b')]), 0);
+    const b = m.nodes.b;
+    const next = advanceMesh(
+      m,
+      [{ v: 1, time: 0, seq: 2, type: 'telemetry', nodes: [{ id: 'a', gpu_util: 0.7 }] }],
+      0,
+    );
+    expect(m.nodes.a?.gpu_util).toBe(0.1);
+    expect(next.nodes.a?.gpu_util).toBe(0.7);
+    expect(next.nodes.b).toBe(b);
+    expect(next.lastSeq).toBe(2);
   });
 });

@@ -119,7 +119,7 @@ export function applyFrame(m: MeshState, f: StreamFrame, now: number): void {
     case 'telemetry':
       for (const d of f.nodes) {
         const n = m.nodes[d.id];
-        if (n !== undefined) Object.assign(n, d);
+        if (n !== undefined) m.nodes[d.id] = { ...n, ...d };
       }
       m.version++;
       break;
@@ -140,6 +140,23 @@ export function applyFrame(m: MeshState, f: StreamFrame, now: number): void {
 export function applyFrames(m: MeshState, frames: StreamFrame[], now: number): void {
   for (const f of frames) applyFrame(m, f, now);
   pruneFlows(m, now);
+}
+
+/**
+ * The mesh after a batch, built copy-on-write outside Immer: the node table, flow, transfer and
+ * event lists are copied once (shallowly) and changed nodes replaced, so unchanged nodes keep
+ * their identity and a batch for 10k nodes costs a few milliseconds rather than 10k drafts.
+ */
+export function advanceMesh(m: MeshState, frames: StreamFrame[], now: number): MeshState {
+  const next: MeshState = {
+    ...m,
+    nodes: { ...m.nodes },
+    flows: m.flows.slice(),
+    transfers: m.transfers.slice(),
+    events: frames.some((f) => f.type === 'events') ? m.events.slice() : m.events,
+  };
+  applyFrames(next, frames, now);
+  return next;
 }
 
 /** Drops flows older than their lifetime. */

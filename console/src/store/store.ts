@@ -11,7 +11,7 @@ import type { Role } from '../lib/api';
 import { NO_FILTER, type EventFilter } from '../lib/events/filter';
 import type { ConnectionState } from '../lib/stream/client';
 import type { MeshEvent, StreamFrame, ZoneSummary } from '../lib/types';
-import { applyFrames, emptyMesh, mergeEvents, pruneFlows, type MeshState } from './mesh';
+import { advanceMesh, emptyMesh, mergeEvents, pruneFlows, type MeshState } from './mesh';
 
 /* Frozen drafts would cost a deep walk of 10k nodes on every batch. */
 setAutoFreeze(false);
@@ -46,7 +46,7 @@ export interface ConsoleState {
 }
 
 export const useConsole = create<ConsoleState>()(
-  immer((set) => ({
+  immer((set, get) => ({
     token: null,
     role: null,
     connection: 'idle',
@@ -75,7 +75,9 @@ export const useConsole = create<ConsoleState>()(
         s.connection = c;
         s.retryInMs = retryInMs;
       }),
-    applyFrames: (frames, now) => set((s) => applyFrames(s.mesh, frames, now)),
+    /* The hot path skips Immer: a frozen, copy-on-write mesh replaces the old one. */
+    applyFrames: (frames, now) =>
+      set(() => ({ mesh: Object.freeze(advanceMesh(get().mesh, frames, now)) })),
     tick: (now) =>
       set((s) => {
         if (s.mesh.flows.length > 0) pruneFlows(s.mesh, now);

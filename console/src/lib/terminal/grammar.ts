@@ -112,6 +112,8 @@ export const COMMANDS: CommandSpec[] = [
       choice('--status', 'STATUS', 'only nodes in this status', 'status'),
       text('--model', 'MODEL', 'only nodes that load this model', false, 'model'),
       choice('--energy-source', 'SOURCE', 'only nodes running on this source', 'source'),
+      text('--as-of', 'TIME', 'the nodes as they were then (no filters)', false, null),
+      text('--known-at', 'TIME', 'as the history knew them then', false, null),
     ],
   }),
   cmd({ name: 'node', summary: 'Show one node in full', args: 'ID', minArgs: 1, maxArgs: 1 }),
@@ -137,6 +139,18 @@ export const COMMANDS: CommandSpec[] = [
       count('--since', 'SEQ', 'only events after this sequence number', 0, EXACT_MAX),
       count('--limit', 'N', 'at most this many (the newest)', 1, 100000),
       flag('--follow', 'keep printing new events until interrupted'),
+    ],
+  }),
+  cmd({
+    name: 'history',
+    summary: "Show a node's history, bucketed",
+    args: 'ID',
+    minArgs: 1,
+    maxArgs: 1,
+    options: [
+      text('--from', 'TIME', 'start (RFC 3339 or microseconds; an hour before --to)', false, null),
+      text('--to', 'TIME', 'end (now)', false, null),
+      text('--step', 'STEP', 'bucket width: 60s, 5m, 1h (1m)', false, null),
     ],
   }),
   cmd({

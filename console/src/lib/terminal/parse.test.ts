@@ -121,6 +121,34 @@ describe('runLine', () => {
     expect(r.text).toContain('1 nodes');
   });
 
+  it('passes nodes options to the API under their parameter names', async () => {
+    const calls: string[] = [];
+    await runLine(api(200, { nodes: [] }, calls), 'nodes --energy-source grid --as-of 2026-01-01');
+    expect(calls).toEqual(['GET /v1/nodes?energy_source=grid&as_of=2026-01-01']);
+  });
+
+  it('shows a node history from GET /v1/nodes/ID/history', async () => {
+    const calls: string[] = [];
+    const body = {
+      node: 'w-a-01',
+      buckets: [
+        {
+          time: 1_700_000_000_000_000,
+          samples: 3,
+          status: 'up',
+          energy_source: 'grid',
+          gpu_util: 0.5,
+          battery_soc: 0.25,
+          carbon_g_per_kwh: 300,
+        },
+      ],
+    };
+    const r = await runLine(api(200, body, calls), 'history w-a-01 --step 5m');
+    expect(calls).toEqual(['GET /v1/nodes/w-a-01/history?step=5m']);
+    expect(r.text).toContain('2023-11-14 22:13:20');
+    expect(r.text).toContain('50');
+  });
+
   it('drains through POST /v1/nodes/ID/drain', async () => {
     const calls: string[] = [];
     const r = await runLine(

@@ -97,18 +97,60 @@ function decisionText(d: DecisionView): string {
 
 type Json = Record<string, unknown>;
 
+interface HistoryView {
+  node: string;
+  buckets: {
+    time: number;
+    samples: number;
+    status: string;
+    energy_source: string;
+    gpu_util: number;
+    battery_soc: number;
+    carbon_g_per_kwh: number;
+  }[];
+}
+
+function historyTable(h: HistoryView): string {
+  const rows = h.buckets.map((b) => [
+    new Date(b.time / 1000).toISOString().slice(0, 19).replace('T', ' '),
+    b.status,
+    b.energy_source,
+    Math.round(b.gpu_util * 100),
+    Math.round(b.battery_soc * 100),
+    Math.round(b.carbon_g_per_kwh),
+    b.samples,
+  ]);
+  const head = ['TIME (UTC)', 'STATUS', 'SOURCE', 'GPU%', 'BATT%', 'gCO2/kWh', 'SAMPLES'];
+  return `${h.node}\n${table(head, rows)}`;
+}
+
+/** /v1/nodes with every given option as a query parameter ("--as-of" -> "as_of"), as the CLI. */
+function listPath(p: Parsed): string {
+  const q = new URLSearchParams();
+  for (const o of p.cmd?.options ?? []) {
+    const x = p.values[o.name];
+    if (o.kind !== 'flag' && x !== undefined) q.set(o.name.slice(2).replace(/-/g, '_'), x);
+  }
+  return `/v1/${p.cmd?.name ?? 'nodes'}${q.size > 0 ? `?${q}` : ''}`;
+}
+
 async function call(api: ApiClient, p: Parsed): Promise<{ json: unknown; text: () => string }> {
   const v = p.values;
   const arg = p.args[0] ?? '';
   switch (p.cmd?.name) {
     case 'nodes': {
-      const f: Record<string, string> = {};
-      if (v['--zone'] !== undefined) f.zone = v['--zone'];
-      if (v['--status'] !== undefined) f.status = v['--status'];
-      if (v['--model'] !== undefined) f.model = v['--model'];
-      if (v['--energy-source'] !== undefined) f.energy_source = v['--energy-source'];
-      const nodes = await api.nodes(f);
-      return { json: { nodes }, text: () => nodesTable(nodes) };
+      const nodes = await api.request<{ nodes: MeshNode[] }>('GET', listPath(p));
+      return { json: nodes, text: () => nodesTable(nodes.nodes) };
+    }
+    case 'history': {
+      const q = new URLSearchParams();
+      for (const k of ['from', 'to', 'step']) {
+        const x = v[`--${k}`];
+        if (x !== undefined) q.set(k, x);
+      }
+      const path = `/v1/nodes/${encodeURIComponent(arg)}/history${q.size > 0 ? `?${q}` : ''}`;
+      const h = await api.request<HistoryView>('GET', path);
+      return { json: h, text: () => historyTable(h) };
     }
     case 'node': {
       const n = await api.node(arg);
