@@ -183,6 +183,7 @@ run: deps
 
 bench: all
 	$(BUILD)/bench-route
+	$(BUILD)/bench-ingest
 	@state=$(PG_STATE); \
 	 trap "scripts/pg-test-cluster stop $$state" EXIT; \
 	 url=$$(scripts/pg-test-cluster start $$state) || exit 1; \
