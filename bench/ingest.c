@@ -40,6 +40,7 @@
 #include "state/mesh.h"
 
 #define KCAT "/usr/bin/kcat"
+#define RUNS 3 /* each figure is the best of this many runs */
 
 typedef struct corpus {
     uint8_t *bytes;  /* every message, back to back */
@@ -207,6 +208,26 @@ static void print_row(const char *what, uint32_t nodes, uint64_t msgs,
            secs > 0 ? (double)msgs / secs : 0.0);
 }
 
+typedef double (*run_fn)(const corpus_t *c, arc_mesh_t *mesh,
+                         uint64_t *applied);
+
+/* The fastest of RUNS runs, each on a fresh mesh. */
+static double best_of(const corpus_t *c, uint32_t nodes, run_fn run,
+                      uint64_t *applied)
+{
+    double best = -1.0;
+
+    for (int r = 0; r < RUNS; r++) {
+        arc_mesh_t *mesh = make_mesh(nodes);
+        double secs = run(c, mesh, applied);
+
+        if (best < 0 || secs < best)
+            best = secs;
+        arc_mesh_free(mesh);
+    }
+    return best;
+}
+
 static void part_one(uint32_t count)
 {
     static const uint32_t sizes[] = {150, 100000};
@@ -215,12 +236,11 @@ static void part_one(uint32_t count)
     CPU_ZERO(&one);
     CPU_SET(0, &one);
     sched_setaffinity(0, sizeof(one), &one);
-    printf("decode + apply telemetry on one core\n");
+    printf("decode + apply telemetry on one core (best of %d runs)\n", RUNS);
     printf("%-34s %7s %9s %9s %8s %12s\n", "path", "nodes", "messages",
            "applied", "seconds", "msgs/s");
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
         corpus_t c = {0};
-        arc_mesh_t *mesh;
         uint64_t ok = 0;
         double secs;
 
@@ -229,14 +249,10 @@ static void part_one(uint32_t count)
             free_corpus(&c);
             return;
         }
-        mesh = make_mesh(sizes[i]);
-        secs = run_direct(&c, mesh, &ok);
+        secs = best_of(&c, sizes[i], run_direct, &ok);
         print_row("codec + arc_mesh_apply", sizes[i], count, ok, secs);
-        arc_mesh_free(mesh);
-        mesh = make_mesh(sizes[i]);
-        secs = run_handler(&c, mesh, &ok);
+        secs = best_of(&c, sizes[i], run_handler, &ok);
         print_row("ingest handler (as subscribed)", sizes[i], count, ok, secs);
-        arc_mesh_free(mesh);
         free_corpus(&c);
     }
     CPU_ZERO(&one);
@@ -367,8 +383,9 @@ static arc_status_t timed_handle(void *ctx, const arc_bus_msg_t *msg)
 }
 
 static double consume_all(arc_bus_t *bus, const char *topic, uint32_t count,
-                          uint64_t *applied, double *cpu)
+                          int run, uint64_t *applied, double *cpu)
 {
+    char group[32];
     arc_mesh_t *mesh = make_mesh(150);
     timed_t t = {arc_ingest_new(mesh, NULL, quiet, NULL), 0, 0, 0, 0};
     const char *topics[] = {topic};
@@ -376,7 +393,8 @@ static double consume_all(arc_bus_t *bus, const char *topic, uint32_t count,
     arc_ingest_stats_t st;
     double deadline = now_s() + 60.0;
 
-    arc_bus_subscribe(bus, topics, 1, "bench-ingest", timed_handle, &t, &sub);
+    snprintf(group, sizeof(group), "bench-ingest-%d", run);
+    arc_bus_subscribe(bus, topics, 1, group, timed_handle, &t, &sub);
     while (t.seen < count && now_s() < deadline)
         arc_bus_poll(bus, 100, 10000, NULL);
     t.last = now_s(); /* poll returns as soon as the last is handled */
@@ -389,11 +407,13 @@ static double consume_all(arc_bus_t *bus, const char *topic, uint32_t count,
     return t.seen == count ? t.last - t.first : -1.0;
 }
 
-static double run_kcat(const helper_t *h, const char *topic, bool tuned)
+static double run_kcat(const helper_t *h, const char *topic, bool tuned,
+                       double *cpu)
 {
     double t0 = now_s();
     pid_t pid;
     int status = 0;
+    struct rusage ru;
 
     fflush(stdout);
     pid = fork();
@@ -410,9 +430,11 @@ static double run_kcat(const helper_t *h, const char *topic, bool tuned)
                   "beginning", "-e", "-q", (char *)NULL);
         _exit(127);
     }
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+    if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) ||
         WEXITSTATUS(status) != 0)
         return -1.0;
+    *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     return now_s() - t0;
 }
 
@@ -433,7 +455,8 @@ static void part_two_run(helper_t *h, uint32_t count)
     corpus_t c = {0};
     arc_bus_t *bus = open_kafka(h);
     uint64_t applied = 0;
-    double produce, consume, cpu = 0, kcat = -1.0, kcat_tuned = -1.0;
+    double produce, consume = -1.0, cpu = 0, kcat = -1.0, kcat_tuned = -1.0;
+    double kcat_cpu = 0, tuned_cpu = 0;
 
     snprintf(topic, sizeof(topic), "bench.telemetry.%d", (int)getpid());
     snprintf(cmd, sizeof(cmd), "topic %s 8", topic);
@@ -443,26 +466,46 @@ static void part_two_run(helper_t *h, uint32_t count)
         goto out;
     }
     produce = produce_all(bus, topic, &c, 150);
-    consume = consume_all(bus, topic, count, &applied, &cpu);
-    if (access(KCAT, X_OK) == 0) {
-        kcat = run_kcat(h, topic, false);
-        kcat_tuned = run_kcat(h, topic, true);
+    for (int r = 0; r < RUNS; r++) {
+        double c_cpu,
+            secs = consume_all(bus, topic, count, r, &applied, &c_cpu);
+
+        if (secs > 0 && (consume < 0 || secs < consume)) {
+            consume = secs;
+            cpu = c_cpu;
+        }
+    }
+    for (int r = 0; r < RUNS && access(KCAT, X_OK) == 0; r++) {
+        double k_cpu = 0, secs = run_kcat(h, topic, false, &k_cpu);
+
+        if (secs > 0 && (kcat < 0 || secs < kcat)) {
+            kcat = secs;
+            kcat_cpu = k_cpu;
+        }
+        secs = run_kcat(h, topic, true, &k_cpu);
+        if (secs > 0 && (kcat_tuned < 0 || secs < kcat_tuned)) {
+            kcat_tuned = secs;
+            tuned_cpu = k_cpu;
+        }
     }
 
     printf("\nend to end through 3 mock brokers (%s, 8 partitions, "
-           "linger.ms %d)\n",
-           h->bootstrap, linger_ms);
+           "linger.ms %d; reads: best of %d)\n",
+           h->bootstrap, linger_ms, RUNS);
     printf("%-46s %9s %8s %12s\n", "step", "messages", "seconds", "msgs/s");
     print_e2e("produce (idempotent, acks=all)", count, produce);
     print_e2e("consume + decode + apply (first..last msg)", applied, consume);
-    printf("%-46s %9s %8.3f\n", "  CPU of the consuming process, all threads",
-           "", cpu);
+    printf("%-46s %9s %8.3f\n", "  its CPU seconds, all threads", "", cpu);
     if (access(KCAT, X_OK) != 0)
         printf("kcat not installed\n");
     else
         print_e2e("kcat -C to /dev/null (whole run)", count, kcat);
-    if (kcat_tuned > 0)
+    if (kcat > 0)
+        printf("%-46s %9s %8.3f\n", "  its CPU seconds", "", kcat_cpu);
+    if (kcat_tuned > 0) {
         print_e2e("kcat, fetch tuned (see above)", count, kcat_tuned);
+        printf("%-46s %9s %8.3f\n", "  its CPU seconds", "", tuned_cpu);
+    }
     if (kcat_tuned > 0 && consume > 0)
         printf("%-46s %30.2f\n", "arcnet consumer / kcat (fetch tuned)",
                kcat_tuned / consume);
