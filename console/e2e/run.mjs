@@ -152,6 +152,9 @@ async function terminal(page) {
     return t.includes('central') && t.includes('P99') ? t : '';
   });
   check('the terminal answers zones', out.includes('west') && out.includes('east'));
+  await page.locator('section:has([data-testid=terminal-input])').screenshot({
+    path: join(OUT, 'terminal.png'),
+  });
   await input.fill('nodes --zone nowhere');
   await input.press('Enter');
   await until('the usage error', async () =>
@@ -169,6 +172,8 @@ async function drain(page) {
   const panel = page.locator('[data-testid=node-panel]');
   await panel.waitFor();
   const id = await panel.getAttribute('data-node');
+  await page.locator('[data-testid=node-history]').waitFor();
+  check('the node panel shows the node history', true);
   await page.click('[data-testid=action-drain]');
   const drained = await until(
     'the drain to apply',
@@ -249,7 +254,7 @@ async function main() {
   daemon = new Daemon({ port: await freePort(), timeScale: 20 });
   await daemon.start();
   browser = await launchBrowser();
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));

@@ -22,8 +22,8 @@ export function ConsoleView() {
         <Globe />
       </main>
       <aside className={styles.side}>
-        <NodePanel />
         <ZonesPanel />
+        <NodePanel />
       </aside>
       <section className={styles.events}>
         <EventLog />

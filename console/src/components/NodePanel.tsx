@@ -5,6 +5,7 @@ import type { MeshNode } from '../lib/types';
 import { useActionContext } from '../hooks/useActionContext';
 import { useConsole } from '../store/store';
 import { Meter } from './Meter';
+import { NodeHistory } from './NodeHistory';
 import styles from './NodePanel.module.css';
 
 function ActionButton(props: { name: string }) {
@@ -83,9 +84,7 @@ export function NodePanel() {
         <ActionButton name="drain" />
         <ActionButton name="undrain" />
       </div>
-      <div className={styles.history}>
-        Recent history (GPU, battery, carbon) appears here once the history API is available.
-      </div>
+      <NodeHistory id={n.id} />
     </section>
   );
 }

@@ -11,6 +11,11 @@ import { useConsole } from '../store/store';
 import { Meter } from './Meter';
 import styles from './ZonesPanel.module.css';
 
+/** "850 ms" or "3.2 s". */
+function latency(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
 function MixBar({ mix }: { mix: Record<EnergySource, number> }) {
   return (
     <span
@@ -43,7 +48,7 @@ function Row({ z, battery }: { z: ZoneSummary | Totals; battery: number }) {
       <td>{Math.round(z.carbon_g_per_kwh)}</td>
       <td>{z.req_per_s.toFixed(1)}</td>
       <td>
-        {Math.round(z.p50_ms)} / {Math.round(z.p99_ms)}
+        {latency(z.p50_ms)} / {latency(z.p99_ms)}
       </td>
     </tr>
   );
@@ -68,7 +73,7 @@ export function ZonesPanel() {
             <th>energy</th>
             <th title="g CO2 per kWh">CO2</th>
             <th>req/s</th>
-            <th>p50/p99 ms</th>
+            <th>p50 / p99</th>
           </tr>
         </thead>
         <tbody>

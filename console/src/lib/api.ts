@@ -2,6 +2,7 @@
 // daemon's {"error":{"code","message"}} turned into an ApiError that keeps the HTTP status (403
 // tells the console the token may only read). Pure TS over an injected fetch.
 
+import type { NodeHistory } from './history';
 import type { MeshEvent, MeshNode, ZoneSummary } from './types';
 
 export class ApiError extends Error {
@@ -73,6 +74,12 @@ export class ApiClient {
     const s = q.toString();
     const r = await this.request<{ events: MeshEvent[] }>('GET', `/v1/events${s ? `?${s}` : ''}`);
     return r.events;
+  }
+
+  /** The node's last hour in buckets of `step` (e.g. "1m"), from the history store. */
+  async history(id: string, step = '1m'): Promise<NodeHistory> {
+    const path = `/v1/nodes/${encodeURIComponent(id)}/history?step=${encodeURIComponent(step)}`;
+    return this.request('GET', path);
   }
 
   async setDrained(id: string, drained: boolean): Promise<MeshNode> {
