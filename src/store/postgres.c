@@ -141,12 +141,15 @@ static arc_status_t pg_exec(arc_sdb_t *db, const char *sql)
 static arc_status_t pg_connect(const char *target, bool writer,
                                arc_sdb_t **out, char *err, size_t errlen)
 {
+    /* A connect timeout the URL may override (it comes later). */
+    const char *const keys[] = {"connect_timeout", "dbname", NULL};
+    const char *const values[] = {"5", target, NULL};
     arc_sdb_t *db = calloc(1, sizeof(*db));
 
     if (db == NULL) {
         return ARC_ERR_NOMEM;
     }
-    db->conn = PQconnectdb(target);
+    db->conn = PQconnectdbParams(keys, values, 1);
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
         keep_error(db, db->conn ? PQerrorMessage(db->conn) : "no memory");
         snprintf(err, errlen, "cannot connect to PostgreSQL: %s",
