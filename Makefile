@@ -177,9 +177,11 @@ test-console: $(CONSOLE_DIST) $(BUILD)/arcnetd
 bench-console: $(CONSOLE_DIST) $(BUILD)/arcnetd
 	cd console && ARCNETD=$(abspath $(BUILD)/arcnetd) node bench/globe.mjs
 
+# Starts ArcNet on its embedded default: the simulated mesh, the API and
+# the console on 127.0.0.1:8080, until Ctrl-C. ARGS adds daemon flags.
 run: deps
 	$(MAKE) all
-	$(BUILD)/arcnet sim
+	$(BUILD)/arcnetd --role all $(ARGS)
 
 bench: all
 	$(BUILD)/bench-route
