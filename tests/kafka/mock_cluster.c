@@ -22,16 +22,13 @@
  * Threads: the main thread reads commands; the mock brokers run on
  * librdkafka's threads. Memory: everything lives until exit.
  */
-#include <errno.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #define MAX_ERRORS 1000
 
@@ -152,26 +149,30 @@ static const char *run_command(rd_kafka_mock_cluster_t *mc, int brokers,
     return "error: unknown command";
 }
 
-/* Serves stdin until it closes or a signal asks to stop. */
+/*
+ * Serves stdin until it closes or a signal asks to stop. The signal
+ * handlers are installed without SA_RESTART, so a signal interrupts the
+ * blocking read and fgets returns.
+ */
 static void serve(rd_kafka_mock_cluster_t *mc, int brokers)
 {
     char line[512];
-    struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
 
-    while (!stop) {
-        int rc = poll(&pfd, 1, 200);
-
-        if (rc < 0 && errno == EINTR)
-            continue;
-        if (rc < 0)
-            return;
-        if (rc == 0)
-            continue;
-        if (fgets(line, sizeof(line), stdin) == NULL)
-            return;
+    while (!stop && fgets(line, sizeof(line), stdin) != NULL) {
         printf("%s\n", run_command(mc, brokers, line));
         fflush(stdout);
     }
+}
+
+static void on_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
 }
 
 int main(int argc, char **argv)
@@ -186,8 +187,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: mock_cluster [BROKERS 1..16]\n");
         return 2;
     }
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
+    on_signals();
     rd_kafka_conf_set(conf, "log_level", "2", errstr, sizeof(errstr));
     rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
     if (rk == NULL) {

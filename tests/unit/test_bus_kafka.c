@@ -4,7 +4,9 @@
  * produce and consume, commit only after apply (a restarted member
  * resumes at the first message it did not apply), the producer holding
  * messages while every broker is down and delivering all of them once
- * they return, and bad messages skipped and counted.
+ * they return, bad messages skipped and counted, a full producer buffer
+ * answering "full", and the mock cluster helper program obeying its
+ * commands.
  *
  * Each test gets its own mock cluster and fresh topic names (a mock
  * partition keeps only 5 MiB), and consumers use a 6 s session timeout
@@ -18,6 +20,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "bus/bus.h"
 #include "bus/ingest.h"
@@ -307,6 +310,83 @@ static void bad_messages_are_skipped_and_counted(void **state)
     arc_ingest_free(in);
 }
 
+static void a_full_producer_buffer_answers_full(void **state)
+{
+    world_t *w = *state;
+    char topic[64];
+    arc_bus_config_t cfg;
+    arc_bus_t *small = NULL;
+    arc_bus_stats_t bs;
+
+    arc_bus_config_default(&cfg);
+    cfg.url = w->url;
+    cfg.max_buffered = 10;
+    cfg.log = quiet_log;
+    cfg.log_ctx = &w->log_lines;
+    assert_int_equal(arc_bus_open(&cfg, &small), ARC_OK);
+    fresh_topic(topic, sizeof(topic), "full");
+    assert_int_equal(arc_bus_declare(small, topic, 5000), ARC_OK);
+    set_brokers(w, false);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(arc_bus_publish(small, topic, "k", 1, "v", 1), ARC_OK);
+    assert_int_equal(arc_bus_publish(small, topic, "k", 1, "v", 1),
+                     ARC_ERR_FULL);
+    arc_bus_stats(small, &bs);
+    assert_int_equal(bs.refused, 1);
+    assert_int_equal(bs.buffered, 10);
+    set_brokers(w, true);
+    assert_int_equal(arc_bus_flush(small, 15000), ARC_OK);
+    assert_int_equal(arc_bus_publish(small, topic, "k", 1, "v", 1), ARC_OK);
+    arc_bus_close(small);
+}
+
+/* The helper program next to the test programs (build/kafka/). */
+static void helper_path(char *buf, size_t cap)
+{
+    char self[1024];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    char *slash;
+
+    assert_true(n > 0);
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    assert_non_null(slash);
+    *slash = '\0';
+    snprintf(buf, cap, "%s/../kafka/mock_cluster", self);
+}
+
+static void the_helper_hosts_brokers_and_takes_commands(void **state)
+{
+    world_t *w = *state;
+    char path[1200], cmd[1400], line[512];
+    FILE *p;
+
+    (void)w;
+    helper_path(path, sizeof(path));
+    if (access(path, X_OK) != 0)
+        skip(); /* built by `make all`, which `make test` runs first */
+    snprintf(cmd, sizeof(cmd),
+             "(echo 'down 2'; echo 'up 2'; echo 'errors Produce 2 "
+             "NOT_LEADER_FOR_PARTITION'; echo 'down 9'; echo 'dance') | %s",
+             path);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_non_null(fgets(line, sizeof(line), p));
+    assert_non_null(strstr(line, "127.0.0.1:"));
+    assert_non_null(fgets(line, sizeof(line), p));
+    assert_string_equal(line, "ok\n");
+    assert_non_null(fgets(line, sizeof(line), p));
+    assert_string_equal(line, "ok\n");
+    assert_non_null(fgets(line, sizeof(line), p));
+    assert_string_equal(line, "ok\n");
+    assert_non_null(fgets(line, sizeof(line), p));
+    assert_string_equal(line, "error: no such broker\n");
+    assert_non_null(fgets(line, sizeof(line), p));
+    assert_string_equal(line, "error: unknown command\n");
+    assert_null(fgets(line, sizeof(line), p)); /* stdin closed: it left */
+    assert_int_equal(pclose(p), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -316,6 +396,8 @@ int main(void)
         T(a_restarted_member_resumes_at_its_first_unapplied),
         T(the_producer_holds_messages_while_brokers_are_down),
         T(bad_messages_are_skipped_and_counted),
+        T(a_full_producer_buffer_answers_full),
+        T(the_helper_hosts_brokers_and_takes_commands),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
