@@ -117,8 +117,9 @@ void arc_bus_config_default(arc_bus_config_t *cfg);
 arc_status_t arc_bus_open(const arc_bus_config_t *cfg, arc_bus_t **out);
 
 /*
- * Flushes what the producer holds (waiting up to 5 s), commits what was
- * applied, leaves every group, frees everything. NULL is a no-op.
+ * Commits what was applied, leaves every group, flushes what the
+ * producer holds (waiting up to 5 s; messages still undelivered then
+ * are dropped, with a warning), frees everything. NULL is a no-op.
  */
 void arc_bus_close(arc_bus_t *bus);
 

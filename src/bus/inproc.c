@@ -189,6 +189,8 @@ static arc_status_t join_group(topic_t *t, const char *group, uint32_t *index)
     for (uint32_t i = 0; i < t->group_count; i++) {
         if (strcmp(t->groups[i].name, group) != 0)
             continue;
+        /* Not yet: members sharing a group's work; with one partition
+         * per topic a group has one reader here. */
         if (t->groups[i].live)
             return ARC_ERR_DUPLICATE;
         *index = i;

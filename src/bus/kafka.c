@@ -337,6 +337,7 @@ static arc_status_t auto_create(arc_bus_t *bus, const char *topic,
     if (rkt == NULL)
         return ARC_ERR_NOMEM;
 
+    /* Not yet: the configured partition count on such brokers. */
     if (!k->warned_auto)
         arc_bus_logf(bus, ARC_BUS_LOG_INFO,
                      "the brokers name no controller: topics are created "
@@ -490,11 +491,15 @@ static void commit(member_t *m, bool sync)
     m->dirty = false;
 }
 
-/* Revoked partitions: commit what was applied in them, then forget. */
+/*
+ * Revoked partitions: commit what was applied since the last commit,
+ * then forget them. Offsets already sent by an asynchronous commit are
+ * not sent again, so losing partitions while the brokers are away does
+ * not wait on them.
+ */
 static void commit_revoked(member_t *m,
                            const rd_kafka_topic_partition_list_t *parts)
 {
-    m->dirty = true;
     commit(m, true);
     m->last_rkt = NULL;
     for (int i = 0; i < parts->cnt; i++)
