@@ -1,16 +1,13 @@
 /*
- * kafka.c - the Kafka bus backend, through librdkafka.
+ * kafka.c - the Kafka bus backend, through librdkafka: its handles and
+ * their configuration, topics, and the producer. kafka_group.c holds
+ * the consumer-group side.
  *
  * One idea: librdkafka does the hard parts (batching, retries,
- * idempotence, group membership) on its own threads; this file keeps
+ * idempotence, group membership) on its own threads; this backend keeps
  * every callback on the owner's thread by routing logs, errors,
  * delivery reports and rebalances through queues that only the owner
- * serves, inside arc_bus_poll. Offsets are never committed
- * automatically: each member keeps, per partition, the offset after the
- * last message its handler allowed to commit, and commits that list -
- * asynchronously after each poll, synchronously when partitions are
- * revoked and when the member leaves. A handler that asks for a retry
- * makes the member seek its partition back to that message.
+ * serves, inside arc_bus_poll.
  *
  * The producer is idempotent with acks=all (no loss, no duplicates from
  * retries) and holds at most `max_buffered` messages; past that publish
@@ -21,43 +18,14 @@
  * never call back into ArcNet. Memory: the bus owns the producer, one
  * consumer handle per subscription and the topic handles.
  */
-#include "bus/bus_impl.h"
+#include "bus/kafka_impl.h"
 
-#include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ERRSTR_LEN      512
-#define DECLARE_WAIT_MS 10000
-#define CLOSE_FLUSH_MS  5000
-#define WAIT_SLICE_MS   10
-#define FETCH_BATCH     256
-
-typedef struct known_topic {
-    char name[ARC_BUS_TOPIC_MAX];
-    rd_kafka_topic_t *rkt;
-} known_topic_t;
-
-typedef struct kafka {
-    rd_kafka_t *producer;
-    known_topic_t known[ARC_BUS_MAX_TOPICS];
-    uint32_t known_count;
-    rd_kafka_resp_err_t last_dr_err; /* last delivery failure logged */
-    bool warned_auto;                /* auto-creation was announced */
-} kafka_t;
-
-typedef struct member {
-    arc_bus_t *bus;
-    arc_bus_sub_t *sub;
-    rd_kafka_t *rk;
-    rd_kafka_queue_t *queue;                  /* the consumer's queue */
-    rd_kafka_topic_partition_list_t *applied; /* next offset to commit */
-    const rd_kafka_topic_t *last_rkt;         /* entry found last ... */
-    int32_t last_partition;                   /* ... for this partition */
-    int last_index;                           /* ... at this index */
-    bool dirty;                               /* applied not committed */
-} member_t;
+#define ERRSTR_LEN     512
+#define CLOSE_FLUSH_MS 5000
 
 /* ---- callbacks (all served on the owner's thread) --------------------- */
 
@@ -111,8 +79,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg,
 
 /* ---- configuration ---------------------------------------------------- */
 
-static arc_status_t conf_set(arc_bus_t *bus, rd_kafka_conf_t *conf,
-                             const char *name, const char *value)
+arc_status_t arc_bus_kafka_conf_set(arc_bus_t *bus, rd_kafka_conf_t *conf,
+                                    const char *name, const char *value)
 {
     char errstr[ERRSTR_LEN];
 
@@ -124,28 +92,29 @@ static arc_status_t conf_set(arc_bus_t *bus, rd_kafka_conf_t *conf,
     return ARC_ERR_IO;
 }
 
-static arc_status_t conf_set_int(arc_bus_t *bus, rd_kafka_conf_t *conf,
-                                 const char *name, long long value)
+arc_status_t arc_bus_kafka_conf_set_int(arc_bus_t *bus, rd_kafka_conf_t *conf,
+                                        const char *name, long long value)
 {
     char text[32];
 
     snprintf(text, sizeof(text), "%lld", value);
-    return conf_set(bus, conf, name, text);
+    return arc_bus_kafka_conf_set(bus, conf, name, text);
 }
 
 /* What every handle shares: brokers, client id, logs on a queue. */
-static rd_kafka_conf_t *conf_common(arc_bus_t *bus, void *opaque)
+rd_kafka_conf_t *arc_bus_kafka_conf_common(arc_bus_t *bus, void *opaque)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     arc_status_t st;
 
-    st = conf_set(bus, conf, "bootstrap.servers", bus->brokers);
+    st = arc_bus_kafka_conf_set(bus, conf, "bootstrap.servers", bus->brokers);
     if (st == ARC_OK)
-        st = conf_set(bus, conf, "client.id", bus->client_id);
+        st = arc_bus_kafka_conf_set(bus, conf, "client.id", bus->client_id);
     if (st == ARC_OK)
-        st = conf_set(bus, conf, "log.queue", "true");
+        st = arc_bus_kafka_conf_set(bus, conf, "log.queue", "true");
     if (st == ARC_OK) /* back within a second of a broker's return */
-        st = conf_set(bus, conf, "reconnect.backoff.max.ms", "1000");
+        st = arc_bus_kafka_conf_set(bus, conf, "reconnect.backoff.max.ms",
+                                    "1000");
     if (st != ARC_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
@@ -157,8 +126,8 @@ static rd_kafka_conf_t *conf_common(arc_bus_t *bus, void *opaque)
 }
 
 /* Creates a handle from `conf` (consumed either way). */
-static rd_kafka_t *new_handle(arc_bus_t *bus, rd_kafka_type_t type,
-                              rd_kafka_conf_t *conf)
+rd_kafka_t *arc_bus_kafka_new_handle(arc_bus_t *bus, rd_kafka_type_t type,
+                                     rd_kafka_conf_t *conf)
 {
     char errstr[ERRSTR_LEN];
     rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));
@@ -176,22 +145,24 @@ static rd_kafka_t *new_handle(arc_bus_t *bus, rd_kafka_type_t type,
 static arc_status_t kf_open(arc_bus_t *bus)
 {
     kafka_t *k = calloc(1, sizeof(*k));
-    rd_kafka_conf_t *conf = k != NULL ? conf_common(bus, bus) : NULL;
+    rd_kafka_conf_t *conf =
+        k != NULL ? arc_bus_kafka_conf_common(bus, bus) : NULL;
     arc_status_t st = conf != NULL ? ARC_OK : ARC_ERR_IO;
 
     if (st == ARC_OK)
-        st = conf_set(bus, conf, "enable.idempotence", "true");
+        st = arc_bus_kafka_conf_set(bus, conf, "enable.idempotence", "true");
     if (st == ARC_OK)
-        st = conf_set(bus, conf, "acks", "all");
+        st = arc_bus_kafka_conf_set(bus, conf, "acks", "all");
     if (st == ARC_OK)
-        st = conf_set_int(bus, conf, "queue.buffering.max.messages",
-                          bus->cfg.max_buffered);
+        st = arc_bus_kafka_conf_set_int(
+            bus, conf, "queue.buffering.max.messages", bus->cfg.max_buffered);
     if (st == ARC_OK)
-        st = conf_set_int(bus, conf, "linger.ms", bus->cfg.linger_ms);
+        st = arc_bus_kafka_conf_set_int(bus, conf, "linger.ms",
+                                        bus->cfg.linger_ms);
     if (st == ARC_OK) {
         rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
         bus->impl = k;
-        k->producer = new_handle(bus, RD_KAFKA_PRODUCER, conf);
+        k->producer = arc_bus_kafka_new_handle(bus, RD_KAFKA_PRODUCER, conf);
         conf = NULL;
         st = k->producer != NULL ? ARC_OK : ARC_ERR_IO;
     }
@@ -381,8 +352,8 @@ static arc_status_t ensure_topic(arc_bus_t *bus, const char *topic,
     return st;
 }
 
-static arc_status_t kf_declare(arc_bus_t *bus, const char *topic,
-                               int timeout_ms)
+arc_status_t arc_bus_kafka_declare(arc_bus_t *bus, const char *topic,
+                                   int timeout_ms)
 {
     kafka_t *k = bus->impl;
     rd_kafka_topic_t *rkt;
@@ -415,7 +386,8 @@ static arc_status_t kf_publish(arc_bus_t *bus, const char *topic,
     int rc;
 
     if (kt == NULL) {
-        arc_status_t st = kf_declare(bus, topic, DECLARE_WAIT_MS);
+        arc_status_t st =
+            arc_bus_kafka_declare(bus, topic, ARC_KAFKA_DECLARE_WAIT_MS);
 
         if (st != ARC_OK)
             return st;
@@ -448,351 +420,15 @@ static uint64_t kf_buffered(const arc_bus_t *bus)
     return s->published - s->acked - s->failed;
 }
 
-/* ---- committing ------------------------------------------------------- */
-
-/* The entry of `applied` for a message's partition, added if new; the
- * last one found is remembered, as runs of one partition are common. */
-static rd_kafka_topic_partition_t *applied_entry(member_t *m,
-                                                 const rd_kafka_message_t *msg)
-{
-    const char *topic;
-    rd_kafka_topic_partition_t *tp;
-
-    if (m->last_rkt == msg->rkt && m->last_partition == msg->partition)
-        return &m->applied->elems[m->last_index];
-    topic = rd_kafka_topic_name(msg->rkt);
-    tp = rd_kafka_topic_partition_list_find(m->applied, topic, msg->partition);
-    if (tp == NULL)
-        tp = rd_kafka_topic_partition_list_add(m->applied, topic,
-                                               msg->partition);
-    m->last_rkt = msg->rkt;
-    m->last_partition = msg->partition;
-    m->last_index = (int)(tp - m->applied->elems);
-    return tp;
-}
-
-static void note_applied(member_t *m, const rd_kafka_message_t *msg)
-{
-    applied_entry(m, msg)->offset = msg->offset + 1;
-    m->dirty = true;
-}
-
-static void commit(member_t *m, bool sync)
-{
-    rd_kafka_resp_err_t err;
-
-    if (!m->dirty || m->applied->cnt == 0)
-        return;
-    err = rd_kafka_commit(m->rk, m->applied, sync ? 0 : 1);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-        arc_bus_logf(m->bus, ARC_BUS_LOG_WARN,
-                     "offset commit failed group=%s error=%s", m->sub->group,
-                     rd_kafka_err2name(err));
-    m->dirty = false;
-}
-
-/*
- * Revoked partitions: commit what was applied since the last commit,
- * then forget them. Offsets already sent by an asynchronous commit are
- * not sent again, so losing partitions while the brokers are away does
- * not wait on them.
- */
-static void commit_revoked(member_t *m,
-                           const rd_kafka_topic_partition_list_t *parts)
-{
-    commit(m, true);
-    m->last_rkt = NULL;
-    for (int i = 0; i < parts->cnt; i++)
-        rd_kafka_topic_partition_list_del(m->applied, parts->elems[i].topic,
-                                          parts->elems[i].partition);
-}
-
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts, void *opaque)
-{
-    member_t *m = opaque;
-
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        rd_kafka_assign(rk, parts);
-        return;
-    }
-    commit_revoked(m, parts);
-    rd_kafka_assign(rk, NULL);
-}
-
-/* ---- consuming -------------------------------------------------------- */
-
-static rd_kafka_conf_t *consumer_conf(arc_bus_t *bus, member_t *m)
-{
-    rd_kafka_conf_t *conf = conf_common(bus, m);
-    int session = bus->cfg.session_timeout_ms;
-    arc_status_t st = conf != NULL ? ARC_OK : ARC_ERR_IO;
-
-    if (st == ARC_OK)
-        st = conf_set(bus, conf, "group.id", m->sub->group);
-    if (st == ARC_OK)
-        st = conf_set(bus, conf, "enable.auto.commit", "false");
-    if (st == ARC_OK)
-        st = conf_set(bus, conf, "enable.auto.offset.store", "false");
-    if (st == ARC_OK)
-        st = conf_set(bus, conf, "auto.offset.reset", "earliest");
-    /* With a backlog, librdkafka 2.0 pauses fetching once this many
-     * messages wait locally and resumes only at its next wake-up (about
-     * 0.5 s later): at the default (100000) that cut a consumer catching
-     * up to a quarter of its speed. Memory stays bounded by
-     * queued.max.messages.kbytes (64 MiB). */
-    if (st == ARC_OK)
-        st = conf_set(bus, conf, "queued.min.messages", "1000000");
-    if (st == ARC_OK)
-        st = conf_set_int(bus, conf, "session.timeout.ms", session);
-    if (st == ARC_OK)
-        st = conf_set_int(bus, conf, "heartbeat.interval.ms",
-                          session / 3 < 3000 ? session / 3 : 3000);
-    if (st != ARC_OK && conf != NULL) {
-        rd_kafka_conf_destroy(conf);
-        conf = NULL;
-    }
-    if (conf != NULL)
-        rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
-    return conf;
-}
-
-static arc_status_t start_member(arc_bus_t *bus, member_t *m)
-{
-    rd_kafka_topic_partition_list_t *list;
-    rd_kafka_resp_err_t err;
-    rd_kafka_conf_t *conf = consumer_conf(bus, m);
-
-    if (conf == NULL)
-        return ARC_ERR_IO;
-    m->rk = new_handle(bus, RD_KAFKA_CONSUMER, conf);
-    if (m->rk == NULL)
-        return ARC_ERR_IO;
-    rd_kafka_poll_set_consumer(m->rk);
-    m->queue = rd_kafka_queue_get_consumer(m->rk);
-    if (m->queue == NULL)
-        return ARC_ERR_IO;
-
-    list = rd_kafka_topic_partition_list_new((int)m->sub->topic_count);
-    for (size_t i = 0; i < m->sub->topic_count; i++)
-        rd_kafka_topic_partition_list_add(list, m->sub->topics[i],
-                                          RD_KAFKA_PARTITION_UA);
-    err = rd_kafka_subscribe(m->rk, list);
-    rd_kafka_topic_partition_list_destroy(list);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-        return ARC_OK;
-    arc_bus_logf(bus, ARC_BUS_LOG_ERROR, "subscribe failed group=%s: %s",
-                 m->sub->group, rd_kafka_err2name(err));
-    return ARC_ERR_IO;
-}
-
-static void free_member(member_t *m)
-{
-    if (m->queue != NULL)
-        rd_kafka_queue_destroy(m->queue);
-    if (m->rk != NULL)
-        rd_kafka_destroy(m->rk);
-    if (m->applied != NULL)
-        rd_kafka_topic_partition_list_destroy(m->applied);
-    free(m);
-}
-
-static arc_status_t kf_subscribe(arc_bus_t *bus, arc_bus_sub_t *sub)
-{
-    member_t *m = calloc(1, sizeof(*m));
-    arc_status_t st = m != NULL ? ARC_OK : ARC_ERR_NOMEM;
-
-    for (size_t i = 0; i < sub->topic_count && st == ARC_OK; i++)
-        st = kf_declare(bus, sub->topics[i], DECLARE_WAIT_MS);
-    if (st == ARC_OK) {
-        m->bus = bus;
-        m->sub = sub;
-        m->applied = rd_kafka_topic_partition_list_new(8);
-        st = start_member(bus, m);
-    }
-    if (st != ARC_OK) {
-        if (m != NULL)
-            free_member(m);
-        return st;
-    }
-    sub->impl = m;
-    return ARC_OK;
-}
-
-static void kf_unsubscribe(arc_bus_t *bus, arc_bus_sub_t *sub)
-{
-    member_t *m = sub->impl;
-
-    (void)bus;
-    commit(m, true);
-    rd_kafka_consumer_close(m->rk);
-    free_member(m);
-}
-
-/* Sends the consumer back to a message its handler could not apply. */
-static void seek_back(member_t *m, const rd_kafka_message_t *msg)
-{
-    rd_kafka_topic_partition_list_t *list;
-    rd_kafka_error_t *error;
-
-    list = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(list, rd_kafka_topic_name(msg->rkt),
-                                      msg->partition)
-        ->offset = msg->offset;
-    error = rd_kafka_seek_partitions(m->rk, list, 0);
-    if (error != NULL) {
-        arc_bus_logf(m->bus, ARC_BUS_LOG_WARN, "seek failed: %s",
-                     rd_kafka_error_string(error));
-        rd_kafka_error_destroy(error);
-    }
-    rd_kafka_topic_partition_list_destroy(list);
-}
-
-/* Hands one fetched message to the handler; false after a retry. */
-static bool handle_one(member_t *m, const rd_kafka_message_t *msg,
-                       uint32_t *handled)
-{
-    arc_bus_msg_t out = {
-        .topic = rd_kafka_topic_name(msg->rkt),
-        .key = msg->key,
-        .key_len = msg->key_len,
-        .value = msg->payload,
-        .value_len = msg->len,
-        .partition = msg->partition,
-        .offset = msg->offset,
-    };
-
-    (*handled)++;
-    if (arc_bus_deliver(m->bus, m->sub, &out)) {
-        note_applied(m, msg);
-        return true;
-    }
-    seek_back(m, msg);
-    return false;
-}
-
-/* True when `msg`'s partition is among the first `n` of `seen`. */
-static bool seen_partition(rd_kafka_message_t *const *seen, size_t n,
-                           const rd_kafka_message_t *msg)
-{
-    for (size_t i = 0; i < n; i++)
-        if (seen[i]->rkt == msg->rkt && seen[i]->partition == msg->partition)
-            return true;
-    return false;
-}
-
-/*
- * After a retry answer the rest of a fetched batch is not delivered:
- * each partition it touches (other than those already sent back) is
- * sent back to its first undelivered message, so nothing is skipped.
- * `msgs[0]` is the message that asked for the retry.
- */
-static void rewind_rest(member_t *m, rd_kafka_message_t **msgs, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        if (msgs[i]->err != RD_KAFKA_RESP_ERR_NO_ERROR ||
-            seen_partition(msgs, i, msgs[i]))
-            continue;
-        seek_back(m, msgs[i]);
-    }
-}
-
-/* Delivers one fetched batch; false after a retry answer. */
-static bool deliver_batch(member_t *m, rd_kafka_message_t **msgs, size_t n,
-                          uint32_t *handled)
-{
-    bool go_on = true;
-    size_t i;
-
-    for (i = 0; i < n && go_on; i++) {
-        if (msgs[i]->err == RD_KAFKA_RESP_ERR_NO_ERROR)
-            go_on = handle_one(m, msgs[i], handled);
-        else if (msgs[i]->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            arc_bus_logf(m->bus, ARC_BUS_LOG_WARN,
-                         "consume error group=%s error=%s", m->sub->group,
-                         rd_kafka_err2name(msgs[i]->err));
-    }
-    if (!go_on)
-        rewind_rest(m, msgs + i - 1, n - i + 1);
-    for (size_t j = 0; j < n; j++)
-        rd_kafka_message_destroy(msgs[j]);
-    return go_on;
-}
-
-/*
- * Delivers a member's ready messages, fetched from its queue in batches
- * (one queue operation per batch, not per message); waits `wait_ms`
- * for the first batch.
- */
-static void drain(member_t *m, int wait_ms, uint32_t max, uint32_t *handled)
-{
-    rd_kafka_message_t *msgs[FETCH_BATCH];
-
-    while (*handled < max) {
-        size_t want =
-            max - *handled < FETCH_BATCH ? max - *handled : FETCH_BATCH;
-        ssize_t n = rd_kafka_consume_batch_queue(m->queue, wait_ms, msgs, want);
-
-        if (n <= 0)
-            return;
-        wait_ms = 0;
-        if (!deliver_batch(m, msgs, (size_t)n, handled))
-            return;
-    }
-}
-
-static int count_subs(const arc_bus_t *bus)
-{
-    int n = 0;
-
-    for (const arc_bus_sub_t *s = bus->subs; s != NULL; s = s->next)
-        n++;
-    return n;
-}
-
-/* Waits up to timeout_ms for any member to deliver something. */
-static void wait_any(arc_bus_t *bus, int timeout_ms, uint32_t max,
-                     uint32_t *handled)
-{
-    int subs = count_subs(bus);
-    int64_t deadline = arc_now_us() + timeout_ms * ARC_US_PER_MS;
-    int slice = subs == 1 ? timeout_ms : WAIT_SLICE_MS;
-
-    while (*handled == 0 && arc_now_us() < deadline) {
-        for (arc_bus_sub_t *s = bus->subs; s != NULL; s = s->next)
-            drain(s->impl, slice, max, handled);
-        if (subs == 1)
-            break;
-    }
-}
-
-static void kf_poll(arc_bus_t *bus, int timeout_ms, uint32_t max,
-                    uint32_t *handled)
-{
-    kafka_t *k = bus->impl;
-
-    if (bus->subs == NULL) {
-        rd_kafka_poll(k->producer, timeout_ms);
-        return;
-    }
-    rd_kafka_poll(k->producer, 0);
-    for (arc_bus_sub_t *s = bus->subs; s != NULL; s = s->next)
-        drain(s->impl, 0, max, handled);
-    if (*handled == 0 && timeout_ms > 0)
-        wait_any(bus, timeout_ms, max, handled);
-    for (arc_bus_sub_t *s = bus->subs; s != NULL; s = s->next)
-        commit(s->impl, false);
-}
-
 const arc_bus_ops_t arc_bus_kafka_ops = {
     .name = "kafka",
     .open = kf_open,
     .close = kf_close,
-    .declare = kf_declare,
+    .declare = arc_bus_kafka_declare,
     .publish = kf_publish,
-    .subscribe = kf_subscribe,
-    .unsubscribe = kf_unsubscribe,
-    .poll = kf_poll,
+    .subscribe = arc_bus_kafka_subscribe,
+    .unsubscribe = arc_bus_kafka_unsubscribe,
+    .poll = arc_bus_kafka_poll,
     .flush = kf_flush,
     .buffered = kf_buffered,
 };
