@@ -119,6 +119,15 @@ async function eventFilters(page) {
     firstType,
   );
   await page.selectOption('[data-testid=filter-type]', '');
+  const zone = await page.locator('[data-testid=event-row] span:nth-child(3)').last().innerText();
+  await page.selectOption('[data-testid=filter-zone]', zone);
+  const zones = await page.locator('[data-testid=event-row] span:nth-child(3)').allInnerTexts();
+  check(
+    'the zone filter keeps only that zone',
+    zones.length > 0 && zones.every((z) => z === zone),
+    zone,
+  );
+  await page.selectOption('[data-testid=filter-zone]', '');
   await page.selectOption('[data-testid=filter-severity]', 'warning');
   const sev = await page.locator('[data-testid=event-row] span:nth-child(2)').allInnerTexts();
   const shown = Number(await page.getAttribute('[data-testid=event-count]', 'data-shown'));
