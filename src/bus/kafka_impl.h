@@ -15,23 +15,26 @@
 
 #define ARC_KAFKA_DECLARE_WAIT_MS 10000 /* topic lookup and creation */
 
+/* A topic found or created, with the producer's handle for it. */
 typedef struct known_topic {
     char name[ARC_BUS_TOPIC_MAX];
     rd_kafka_topic_t *rkt;
 } known_topic_t;
 
+/* The backend's state (arc_bus_t.impl). */
 typedef struct kafka {
-    rd_kafka_t *producer;
-    known_topic_t known[ARC_BUS_MAX_TOPICS];
+    rd_kafka_t *producer;                    /* also runs admin requests */
+    known_topic_t known[ARC_BUS_MAX_TOPICS]; /* topics that exist */
     uint32_t known_count;
     rd_kafka_resp_err_t last_dr_err; /* last delivery failure logged */
     bool warned_auto;                /* auto-creation was announced */
 } kafka_t;
 
+/* One group member (arc_bus_sub_t.impl). */
 typedef struct member {
-    arc_bus_t *bus;
-    arc_bus_sub_t *sub;
-    rd_kafka_t *rk;
+    arc_bus_t *bus;                           /* its bus */
+    arc_bus_sub_t *sub;                       /* its subscription */
+    rd_kafka_t *rk;                           /* its consumer handle */
     rd_kafka_queue_t *queue;                  /* the consumer's queue */
     rd_kafka_topic_partition_list_t *applied; /* next offset to commit */
     const rd_kafka_topic_t *last_rkt;         /* entry found last ... */
