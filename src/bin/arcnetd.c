@@ -3,9 +3,13 @@
  * data directory and the tokens, run the daemon until SIGINT or
  * SIGTERM, and exit cleanly.
  *
+ * The agent, zone and brain roles (daemon/role.h) run over Kafka
+ * instead: main checks what the role needs and hands over to it.
+ *
  * Exit codes: 0 after a clean stop (or --help, --print-config), 1 when
  * the daemon cannot start or its loop fails, 2 for a bad command line
- * or config, or a role this build does not have.
+ * or config, or a role missing a setting it needs (--bus, --node,
+ * --zone).
  *
  * The operator token is printed on stdout when it is generated, never
  * logged; the log (stderr) says only where the token lives.
@@ -20,12 +24,15 @@
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "daemon/role.h"
 
 static arc_daemon_t *running;
+static volatile sig_atomic_t role_stop;
 
 static void on_signal(int sig)
 {
     (void)sig;
+    role_stop = 1;
     if (running != NULL) {
         arc_daemon_stop(running);
     }
@@ -131,6 +138,38 @@ out:
     return rc;
 }
 
+/* Runs the agent, zone or brain role until a signal stops it. */
+static int run_role(const arc_config_t *cfg)
+{
+    arc_auth_t auth;
+    arc_status_t st;
+    int rc = 1;
+
+    memset(&auth, 0, sizeof(auth));
+    if (cfg->role == ARC_DAEMON_ROLE_AGENT) {
+        st = arc_agent_run(cfg, &role_stop);
+    } else if (make_data_dir(cfg->data_dir) != 0 ||
+               setup_auth(cfg, &auth) != 0) {
+        goto out;
+    } else if (cfg->role == ARC_DAEMON_ROLE_ZONE) {
+        st = arc_zone_run(cfg, &auth, &role_stop);
+    } else {
+        st = arc_brain_run(cfg, &auth, &role_stop);
+    }
+    if (st != ARC_OK) {
+        arc_daemon_log(ARC_LOG_ERROR, "daemon", "cannot start role=%s "
+                       "error=%s", arc_config_role_name(cfg->role),
+                       arc_status_name(st));
+    }
+    rc = st == ARC_OK ? 0 : 1;
+out:
+    memset(&auth, 0, sizeof(auth));
+    if (rc == 0) {
+        arc_daemon_log(ARC_LOG_INFO, "daemon", "stopped cleanly");
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     arc_config_t cfg;
@@ -150,14 +189,13 @@ int main(int argc, char **argv)
         arc_config_print(&cfg, stdout);
         return 0;
     }
-    if (cfg.role != ARC_DAEMON_ROLE_ALL) {
-        /* Not yet: the agent, zone and brain roles need the bus. */
-        fprintf(stderr, "arcnetd: role \"%s\" is not yet available in this "
-                "build (use --role all)\n", arc_config_role_name(cfg.role));
+    if (cfg.role != ARC_DAEMON_ROLE_ALL &&
+        arc_role_check(&cfg, err, sizeof(err)) != ARC_OK) {
+        fprintf(stderr, "arcnetd: %s (try --help)\n", err);
         return 2;
     }
     arc_daemon_log_set_level(cfg.log_level);
     arc_daemon_log_route_lws();
     install_signals();
-    return run(&cfg);
+    return cfg.role == ARC_DAEMON_ROLE_ALL ? run(&cfg) : run_role(&cfg);
 }

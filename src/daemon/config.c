@@ -23,6 +23,9 @@ static const char *const role_names[ARC_DAEMON_ROLE_COUNT] = {
 static const char *const setting_names[] = {
     "role", "listen", "data_dir", "seed", "nodes", "time_scale",
     "policy", "tick_ms", "log_level", "console_dir", "store",
+    "bus", "node", "sim_site", "zone", "replica", "topic_prefix",
+    "max_buffered", "session_timeout_ms", "request_timeout_ms",
+    "summary_ms",
 };
 
 void arc_config_default(arc_config_t *cfg)
@@ -39,6 +42,13 @@ void arc_config_default(arc_config_t *cfg)
     cfg->policy = ARC_POLICY_ARCNET;
     cfg->tick_ms = 5000;
     cfg->log_level = ARC_LOG_INFO;
+    snprintf(cfg->bus, sizeof(cfg->bus), "inproc");
+    snprintf(cfg->replica, sizeof(cfg->replica), "0");
+    cfg->zone = -1;
+    cfg->max_buffered = 100000;
+    cfg->session_timeout_ms = 10000;
+    cfg->request_timeout_ms = 10000;
+    cfg->summary_ms = 1000;
 }
 
 const char *arc_config_role_name(arc_role_name_t role)
@@ -106,6 +116,90 @@ static arc_status_t set_time_scale(arc_config_t *cfg, const char *v)
     return ARC_OK;
 }
 
+/* A string setting that must fit `cap` bytes (empty allowed or not). */
+static arc_status_t set_str(char *dst, size_t cap, const char *v,
+                            bool empty_ok)
+{
+    if ((!empty_ok && v[0] == '\0') || strlen(v) >= cap) {
+        return ARC_ERR_INVALID;
+    }
+    snprintf(dst, cap, "%s", v);
+    return ARC_OK;
+}
+
+static arc_status_t set_u32(uint32_t *dst, const char *v, uint64_t min,
+                            uint64_t max)
+{
+    uint64_t u = 0;
+    arc_status_t st = parse_u64(v, min, max, &u);
+
+    if (st == ARC_OK) {
+        *dst = (uint32_t)u;
+    }
+    return st;
+}
+
+static arc_status_t set_bool(bool *dst, const char *v)
+{
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 ||
+        strcmp(v, "yes") == 0) {
+        *dst = true;
+    } else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0 ||
+               strcmp(v, "no") == 0) {
+        *dst = false;
+    } else {
+        return ARC_ERR_INVALID;
+    }
+    return ARC_OK;
+}
+
+static arc_status_t set_zone(arc_config_t *cfg, const char *v)
+{
+    arc_zone_t z;
+
+    if (v[0] == '\0') {
+        cfg->zone = -1;
+        return ARC_OK;
+    }
+    if (arc_zone_parse(v, &z) != ARC_OK) {
+        return ARC_ERR_INVALID;
+    }
+    cfg->zone = (int)z;
+    return ARC_OK;
+}
+
+/* The settings of the distributed roles (bus and after). */
+static arc_status_t set_role_value(arc_config_t *cfg, int which,
+                                   const char *v)
+{
+    switch (which) {
+    case 11:
+        if (strcmp(v, "inproc") != 0 && strncmp(v, "kafka://", 8) != 0) {
+            return ARC_ERR_INVALID;
+        }
+        return set_str(cfg->bus, sizeof(cfg->bus), v, false);
+    case 12:
+        return set_str(cfg->node, sizeof(cfg->node), v, true);
+    case 13:
+        return set_bool(&cfg->sim_site, v);
+    case 14:
+        return set_zone(cfg, v);
+    case 15:
+        return set_str(cfg->replica, sizeof(cfg->replica), v, false);
+    case 16:
+        return set_str(cfg->topic_prefix, sizeof(cfg->topic_prefix), v,
+                       true);
+    case 17:
+        return set_u32(&cfg->max_buffered, v, 1, 10000000);
+    case 18:
+        return set_u32(&cfg->session_timeout_ms, v, 1000, 3600000);
+    case 19:
+        return set_u32(&cfg->request_timeout_ms, v, 100, 3600000);
+    default:
+        return set_u32(&cfg->summary_ms, v, 50, 3600000);
+    }
+}
+
 static arc_status_t set_value(arc_config_t *cfg, int which, const char *v)
 {
     uint64_t u = 0;
@@ -148,8 +242,10 @@ static arc_status_t set_value(arc_config_t *cfg, int which, const char *v)
         }
         snprintf(cfg->store, sizeof(cfg->store), "%s", v);
         return ARC_OK;
-    default:
+    case 8:
         return arc_daemon_log_level_parse(v, &cfg->log_level);
+    default:
+        return set_role_value(cfg, which, v);
     }
 }
 
@@ -281,6 +377,9 @@ static arc_status_t walk_flags(arc_config_t *cfg, int argc, char **argv,
             }
             continue;
         }
+        if (value == NULL && strcmp(name, "sim_site") == 0) {
+            value = "true";
+        }
         if (value == NULL && i + 1 >= argc) {
             snprintf(err, errlen, "--%s needs a value", argv[i] + 2);
             return ARC_ERR_INVALID;
@@ -348,12 +447,28 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             "nodes = %u\n"
             "time_scale = %g\n"
             "policy = %s\n"
-            "tick_ms = %u\n",
+            "tick_ms = %u\n"
+            "\n[bus]\n"
+            "bus = %s\n"
+            "topic_prefix = %s\n"
+            "max_buffered = %u\n"
+            "session_timeout_ms = %u\n"
+            "\n[role]\n"
+            "node = %s\n"
+            "sim_site = %s\n"
+            "zone = %s\n"
+            "replica = %s\n"
+            "request_timeout_ms = %u\n"
+            "summary_ms = %u\n",
             arc_config_role_name(cfg->role), cfg->listen_host,
             (unsigned)cfg->listen_port, cfg->data_dir, cfg->console_dir,
             cfg->store, arc_daemon_log_level_name(cfg->log_level),
             (unsigned long long)cfg->seed, cfg->nodes, cfg->time_scale,
-            arc_policy_name(cfg->policy), cfg->tick_ms);
+            arc_policy_name(cfg->policy), cfg->tick_ms, cfg->bus,
+            cfg->topic_prefix, cfg->max_buffered, cfg->session_timeout_ms,
+            cfg->node, cfg->sim_site ? "true" : "false",
+            cfg->zone >= 0 ? arc_zone_name((arc_zone_t)cfg->zone) : "",
+            cfg->replica, cfg->request_timeout_ms, cfg->summary_ms);
 }
 
 void arc_config_usage(FILE *out)
@@ -366,11 +481,30 @@ void arc_config_usage(FILE *out)
           "[--config FILE]\n"
           "               [--console-dir DIR] [--store URL] "
           "[--print-config] [--help]\n"
+          "               [--bus URL] [--node ID] [--sim-site] "
+          "[--zone ZONE]\n"
+          "               [--replica NAME] [--topic-prefix P] "
+          "[--max-buffered N]\n"
+          "               [--session-timeout-ms MS] "
+          "[--request-timeout-ms MS] [--summary-ms MS]\n"
           "\n"
           "Runs ArcNet: the simulated mesh, the router and the REST and\n"
-          "WebSocket API on one port.\n"
+          "WebSocket API on one port (role all), or one part of a\n"
+          "distributed mesh over Kafka (agent, zone, brain).\n"
           "\n"
-          "  --role ROLE        all (agent, zone and brain: not yet)\n"
+          "  --role ROLE        all, agent, zone or brain (all)\n"
+          "  --bus URL          inproc (role all) or kafka://h:p,h:p\n"
+          "  --node ID          agent: the node it reports for\n"
+          "  --sim-site         agent: simulate the site (else read the "
+          "host)\n"
+          "  --zone ZONE        zone: west, central or east\n"
+          "  --replica NAME     zone: this replica's name (0)\n"
+          "  --topic-prefix P   put before every topic and group name\n"
+          "  --max-buffered N   messages held while brokers are away "
+          "(100000)\n"
+          "  --session-timeout-ms MS  Kafka consumer session (10000)\n"
+          "  --request-timeout-ms MS  zone: answer 504 after (10000)\n"
+          "  --summary-ms MS    zone: summary period (1000)\n"
           "  --listen HOST:PORT API address (127.0.0.1:8080)\n"
           "  --data-dir DIR     state and the token file (./arcnet-data)\n"
           "  --seed N           simulation seed (1)\n"

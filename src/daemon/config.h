@@ -48,6 +48,21 @@ typedef struct arc_config {
     char console_dir[1024];   /* --console-dir: the built console */
     char store[1024];         /* --store: history URL or path; "":
                                  DATA_DIR/history.db (SQLite) */
+    char bus[1024];           /* --bus: "inproc" or "kafka://h:p,..." */
+    char node[32];            /* --node: the agent's node id */
+    bool sim_site;            /* --sim-site: the agent simulates its
+                                 site instead of reading the host */
+    int zone;                 /* --zone: arc_zone_t, -1 when unset */
+    char replica[32];         /* --replica: names a zone replica; its
+                                 consumer groups derive from it */
+    char topic_prefix[64];    /* --topic-prefix: put before each topic
+                                 and group name ("" by default) */
+    uint32_t max_buffered;    /* --max-buffered: messages a producer
+                                 holds while brokers are away */
+    uint32_t session_timeout_ms; /* --session-timeout-ms (Kafka) */
+    uint32_t request_timeout_ms; /* --request-timeout-ms: a zone answers
+                                    504 when no outcome came by then */
+    uint32_t summary_ms;      /* --summary-ms: zone summary period */
 } arc_config_t;
 
 /* Fills the defaults. */
@@ -57,7 +72,10 @@ const char *arc_config_role_name(arc_role_name_t role);
 
 /*
  * Sets one setting by name ("listen", "data_dir", "seed", "nodes",
- * "time_scale", "policy", "tick_ms", "log_level", "role"). ARC_ERR_NOT_FOUND
+ * "time_scale", "policy", "tick_ms", "log_level", "role", "bus",
+ * "node", "sim_site", "zone", "replica", "topic_prefix",
+ * "max_buffered", "session_timeout_ms", "request_timeout_ms",
+ * "summary_ms"). ARC_ERR_NOT_FOUND
  * for an unknown name, ARC_ERR_INVALID for a bad value; either way a
  * sentence goes to err (errlen bytes).
  */
