@@ -386,7 +386,7 @@ static void refresh_min(struct grid *g, const struct heap *h, uint32_t cell,
 
 static arc_status_t grow_nodes(arc_index_t *ix, uint32_t need)
 {
-    uint32_t cap = ix->node_cap ? ix->node_cap : 256;
+    uint32_t cap = ix->node_cap ? ix->node_cap : (need > 16 ? need : 16);
     size_t per = (size_t)ix->models * ARC_KEY_KIND_COUNT;
     uint32_t *pos, *cell_of, *live;
 
@@ -787,7 +787,7 @@ static arc_status_t frontier_push(arc_index_t *ix, uint32_t *len,
     uint32_t i;
 
     if (*len == ix->frontier_cap) {
-        uint32_t cap = ix->frontier_cap ? ix->frontier_cap * 2 : 256;
+        uint32_t cap = ix->frontier_cap ? ix->frontier_cap * 2 : 64;
         struct pending *grown = realloc(ix->frontier, sizeof(*grown) * cap);
 
         if (grown == NULL)
