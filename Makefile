@@ -42,6 +42,9 @@ WS_CLIENT := $(BUILD)/itest/ws_client
 # Helper programs for Kafka tests and benchmarks (the mock cluster).
 KAFKA_HELPERS := $(patsubst tests/kafka/%.c,$(BUILD)/kafka/%,\
               $(wildcard tests/kafka/*.c))
+# Helper programs of the cluster test (tests/cluster/).
+CLUSTER_HELPERS := $(patsubst tests/cluster/%.c,$(BUILD)/cluster/%,\
+              $(wildcard tests/cluster/*.c))
 
 # The operations console (React + TypeScript in console/), built with
 # npm when npm is installed; arcnetd serves console/dist at /.
@@ -56,10 +59,10 @@ CONSOLE_SRC  := $(shell find console/src -type f 2>/dev/null) \
 
 .PHONY: all deps run test test-unit test-sanitize sanitize style bench \
         clean test-fuzz test-integration test-integration-sanitize \
-        console test-console bench-console
+        console test-console bench-console test-cluster
 
 all: $(LIB) $(BINS) $(BENCHES) $(TESTS) $(FUZZ) $(WS_CLIENT) \
-     $(KAFKA_HELPERS)
+     $(KAFKA_HELPERS) $(CLUSTER_HELPERS)
 
 all: $(if $(NPM),$(CONSOLE_DIST))
 
@@ -86,6 +89,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(LIB)
 	    tests/fuzz/driver.c $(LIB) $(PKG_LIBS) $(LDLIBS)
 
 $(BUILD)/kafka/%: tests/kafka/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/cluster/%: tests/cluster/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS) $(LDLIBS)
 
@@ -155,6 +162,13 @@ test-integration-sanitize: sanitize
 	@ASAN_OPTIONS=detect_leaks=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 tests/integration/run.sh build/san/arcnetd build/san/itest/ws_client
+
+# The distributed roles as separate processes over a mock Kafka cluster:
+# a brain, zones, 30 agents, inference under load, a zone killed and
+# restarted, an agent killed, the brokers away, bad messages.
+test-cluster: $(BUILD)/arcnetd $(BUILD)/kafka/mock_cluster \
+              $(CLUSTER_HELPERS)
+	@tests/cluster/run.sh $(BUILD)
 
 style:
 	@scripts/check-style

@@ -104,7 +104,7 @@ static void watch_backlog(agent_t *a)
                        a->rb.max_buffered);
         a->refused_logged = a->rb.refused;
     }
-    if (!a->backlog_logged && backlog > 2) {
+    if (!a->backlog_logged && backlog > 1) {
         arc_daemon_log(ARC_LOG_WARN, "bus", "brokers unreachable, "
                        "buffering node=%s backlog=%llu", a->cfg->node,
                        (unsigned long long)backlog);
@@ -122,6 +122,7 @@ static void report(agent_t *a)
     const uint8_t *data;
     size_t len;
 
+    watch_backlog(a); /* before publishing: what is left of earlier */
     fill_telemetry(a, &t);
     if (arc_codec_encode_telemetry(a->rb.codec, a->cfg->node, &t, &data,
                                    &len) != ARC_OK) {
@@ -133,7 +134,6 @@ static void report(agent_t *a)
                          len) != ARC_OK) {
         a->seq--; /* not sent: the next report reuses the number */
     }
-    watch_backlog(a);
 }
 
 static bool seen(agent_t *a, uint64_t id)

@@ -269,18 +269,28 @@ static bool place(zone_t *z, pending_t *p)
     return true;
 }
 
-/* The node of a request went silent: record it once, place again. */
-static void replace_lost(zone_t *z, pending_t *p)
+/* Records node-down once for each node of the zone that reported and
+ * then fell silent past the heartbeat timeout. */
+static void watch_silence(zone_t *z, int64_t now)
 {
-    const arc_node_t *n = arc_mesh_node(z->rm.mesh, (uint32_t)p->node);
+    for (uint32_t i = 0; i < arc_mesh_count(z->rm.mesh); i++) {
+        const arc_node_t *n = arc_mesh_node(z->rm.mesh, i);
 
-    if (!z->silent[p->node]) {
-        z->silent[p->node] = true;
+        if (n->zone != (uint8_t)z->zone || n->seq == 0 || z->silent[i] ||
+            now - n->last_heartbeat_us <= z->heartbeat_us) {
+            continue;
+        }
+        z->silent[i] = true;
         arc_event_record(z->events, ARC_EVENT_NODE_DOWN, ARC_SEV_WARNING,
-                         z->zone, n->id, "no telemetry for %lld ms; "
-                         "its requests are placed again",
+                         z->zone, n->id, "no telemetry for %lld ms; not "
+                         "routed to until it reports again",
                          (long long)(z->heartbeat_us / ARC_US_PER_MS));
     }
+}
+
+/* The node of a request went silent: place the request again. */
+static void replace_lost(zone_t *z, pending_t *p)
+{
     arc_mesh_note_complete(z->rm.mesh, (uint32_t)p->node,
                            arc_model_get(p->req.model)->gpus);
     p->node = -1;
@@ -293,6 +303,7 @@ static void replace_lost(zone_t *z, pending_t *p)
 
 static void sweep(zone_t *z, int64_t now)
 {
+    watch_silence(z, now);
     for (uint32_t i = 0; i < MAX_PENDING && z->npending > 0; i++) {
         pending_t *p = &z->pending[i];
 

@@ -1,0 +1,290 @@
+#!/bin/sh
+# Cluster test of arcnetd's distributed roles: a mock Kafka cluster of 3
+# brokers, a brain, zone aggregators (west twice: replicas 0 and 1,
+# central, east) and one simulated agent per node, each a separate
+# process on loopback. It checks that
+#   1. every zone sees every node of its zone report;
+#   2. under inference load every request is answered: a receipt or an
+#      explicit JSON error, never a dropped connection - while a zone
+#      replica is killed with SIGKILL and restarted, and agents are
+#      killed mid-request;
+#   3. the restarted replica resumed from its committed offsets (it did
+#      not read the log again from the start) and holds the same
+#      sequence number per node as the replica that never stopped;
+#   4. per-node telemetry has no sequence gaps on any zone;
+#   5. malformed and unknown-version messages on every topic are
+#      counted, logged once per reason, and skipped;
+#   6. with every broker down for ARCNET_CLUSTER_OUTAGE_S seconds (30)
+#      the producers buffer, the zone's backlog shows it, an agent with
+#      a bound of 3 messages says it crossed the bound, and after the
+#      brokers return everything drains with no sequence gap.
+# Every process is killed on exit, whatever happens.
+#
+#   tests/cluster/run.sh BUILD_DIR
+set -u
+B=$1
+D=$B/arcnetd
+HERE=$(dirname "$0")
+PY="python3 $HERE/cluster.py"
+OUTAGE_S=${ARCNET_CLUSTER_OUTAGE_S:-30}
+NODES=31 # 30 agents; the 31st runs with a tiny producer bound
+TMP=$(mktemp -d /tmp/arcnet-cluster.XXXXXX)
+PIDS=""
+FAILS=0
+CHECKS=0
+START=$(date +%s)
+export ARCNET_TOKEN=operator-token-cluster-000001
+
+cleanup() {
+    for p in $PIDS; do
+        kill -KILL "$p" 2>/dev/null
+    done
+    exec 3>&- 2>/dev/null
+    wait 2>/dev/null
+    if [ "$FAILS" -ne 0 ] && [ -n "${ARCNET_CLUSTER_KEEP:-}" ]; then
+        echo "logs kept in $TMP"
+    else
+        rm -rf "$TMP"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+    FAILS=$((FAILS + 1))
+    echo "FAIL: $*"
+}
+
+ok() {
+    CHECKS=$((CHECKS + 1))
+}
+
+say() {
+    echo "cluster: [$(($(date +%s) - START))s] $*"
+}
+
+# start NAME ARGS...: runs arcnetd in the background, logs in $TMP/NAME.*
+start() {
+    name=$1
+    shift
+    "$D" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+    PIDS="$PIDS $!"
+    eval "PID_$(echo "$name" | tr -- '-.' '__')=$!"
+}
+
+pid_of() {
+    eval "echo \$PID_$(echo "$1" | tr -- '-.' '__')"
+}
+
+# port NAME: the API port the role printed (waits up to 15 s).
+port() {
+    i=0
+    while [ $i -lt 150 ]; do
+        p=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' \
+            "$TMP/$1.out" 2>/dev/null)
+        [ -n "$p" ] && { echo "$p"; return 0; }
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# ---- the cluster --------------------------------------------------------
+mkfifo "$TMP/mc.in"
+"$B/kafka/mock_cluster" 3 <"$TMP/mc.in" >"$TMP/mc.out" 2>"$TMP/mc.err" &
+PIDS="$PIDS $!"
+exec 3>"$TMP/mc.in"
+i=0
+while [ $i -lt 50 ] && [ ! -s "$TMP/mc.out" ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+BS=$(head -1 "$TMP/mc.out")
+[ -n "$BS" ] || { fail "the mock cluster printed no bootstrap"; exit 1; }
+
+mc() {
+    echo "$*" >&3
+}
+
+PREFIX="t$$.$(date +%s)."
+COMMON="--bus kafka://$BS --topic-prefix $PREFIX --nodes $NODES \
+--tick-ms 1000 --session-timeout-ms 6000 --summary-ms 500 \
+--request-timeout-ms 15000 --listen 127.0.0.1:0"
+
+start brain --role brain --data-dir "$TMP/brain" $COMMON
+for z in west-0 west-1 central-0 east-0; do
+    start "$z" --role zone --zone "${z%-*}" --replica "${z#*-}" \
+        --data-dir "$TMP/$z" $COMMON
+done
+P_BRAIN=$(port brain) && P_W0=$(port west-0) && P_W1=$(port west-1) &&
+    P_C=$(port central-0) && P_E=$(port east-0) ||
+    { fail "a role did not start"; cat "$TMP"/*.err; exit 1; }
+
+# Node ids per zone, from the zones themselves.
+for z in west-1 central-0 east-0; do
+    $PY seqs "$(port "$z")" | awk '{print $1}' >"$TMP/nodes.${z%-*}"
+done
+cat "$TMP/nodes.west" "$TMP/nodes.central" "$TMP/nodes.east" \
+    >"$TMP/nodes.all"
+BOUNDED=$(tail -1 "$TMP/nodes.all")
+[ "$(wc -l <"$TMP/nodes.all")" -eq $NODES ] && ok ||
+    fail "zones list $(wc -l <"$TMP/nodes.all") nodes, want $NODES"
+for n in $(grep -vx "$BOUNDED" "$TMP/nodes.all"); do
+    start "agent-$n" --role agent --node "$n" --sim-site $COMMON
+done
+start "agent-$BOUNDED" --role agent --node "$BOUNDED" --sim-site \
+    $COMMON --max-buffered 3
+say "started brain, 4 zone replicas, $NODES agents"
+
+# all_reported PORT MIN: every node of that zone at seq >= MIN.
+all_reported() {
+    $PY seqs "$1" | awk -v m="$2" '$2 < m {bad=1} END {exit bad}'
+}
+
+wait_reported() {
+    i=0
+    while [ $i -lt 60 ]; do
+        all_reported "$P_W1" "$1" && all_reported "$P_C" "$1" &&
+            all_reported "$P_E" "$1" && return 0
+        sleep 1
+        i=$((i + 1))
+    done
+    return 1
+}
+wait_reported 2 && ok || fail "not every node reported to its zone"
+say "every node reported"
+
+# ---- load, a zone killed and restarted, agents killed -----------------
+$PY load "$TMP/load.json" 400 12 "$P_W1" "$P_C" "$P_E" &
+LOAD=$!
+sleep 3
+kill -KILL "$(pid_of west-0)"
+say "killed zone west replica 0"
+for n in $(head -3 "$TMP/nodes.east"); do
+    kill -KILL "$(pid_of "agent-$n")"
+done
+KILLED=$(head -3 "$TMP/nodes.east" | tr '\n' ' ')
+say "killed agents $KILLED"
+sleep 2
+start west-0 --role zone --zone west --replica 0 --data-dir "$TMP/west-0" \
+    $COMMON
+P_W0=$(port west-0) || fail "west replica 0 did not restart"
+wait $LOAD && ok || fail "requests without an explicit answer: \
+$(cat "$TMP/load.json")"
+say "load done: $(cat "$TMP/load.json")"
+
+# Agents killed mid-request: the zone marked each one down.
+sleep 4
+$PY events "$P_E" node-down >"$TMP/down.east"
+for n in $KILLED; do
+    grep -qx "$n" "$TMP/down.east" && ok ||
+        fail "east recorded no node-down for killed agent $n"
+done
+
+# An agent killed while it runs a request: the zone notices the silence
+# after the heartbeat timeout and places the request on another node.
+$PY one "$P_E" 400 >"$TMP/one.out" &
+ONE=$!
+victim=""
+i=0
+while [ -z "$victim" ] && [ $i -lt 40 ]; do
+    sleep 0.05
+    victim=$($PY busy "$P_E" | grep -vx "$BOUNDED" | head -1)
+    i=$((i + 1))
+done
+if [ -n "$victim" ]; then
+    kill -KILL "$(pid_of "agent-$victim")"
+    say "killed agent $victim while it ran a request"
+fi
+wait $ONE
+grep -q '^200 .*"placements": 2' "$TMP/one.out" && ok ||
+    fail "request on a killed agent: $(cat "$TMP/one.out") (node $victim)"
+
+# ---- the restarted replica --------------------------------------------
+same=0
+i=0
+while [ $i -lt 40 ]; do
+    $PY seqs "$P_W0" | awk '{print $1, $2}' >"$TMP/w0.seq"
+    $PY seqs "$P_W1" | awk '{print $1, $2}' >"$TMP/w1.seq"
+    if cmp -s "$TMP/w0.seq" "$TMP/w1.seq" &&
+        ! awk '$2 == 0 {f=1} END {exit !f}' "$TMP/w0.seq"; then
+        same=1
+        break
+    fi
+    sleep 0.25
+    i=$((i + 1))
+done
+[ $same -eq 1 ] && ok || fail "restarted west replica differs: \
+$(diff "$TMP/w0.seq" "$TMP/w1.seq" | head -5)"
+$PY seqs "$P_W0" | awk '{s += $2; r += $3} END {exit !(r < s)}' && ok ||
+    fail "restarted west replica read the log again from the start"
+say "restarted replica matches the one that never stopped"
+
+# ---- continuity -------------------------------------------------------
+check_gaps() {
+    for p in "$P_W0" "$P_W1" "$P_C" "$P_E"; do
+        g=$($PY seqs "$p" | awk '{g += $4} END {print g + 0}')
+        [ "$g" -eq 0 ] && ok || fail "$g sequence gaps on port $p ($1)"
+    done
+}
+check_gaps "after load"
+
+# ---- bad messages on every topic ---------------------------------------
+# malformed (c1), unknown version ([2, 99, 1]), unknown type ([9, 1, 1]).
+W1N=$(head -1 "$TMP/nodes.west")
+for t in arcnet.telemetry arcnet.events arcnet.inference \
+    arcnet.zone-summary ornl.bridge.ingress; do
+    for hex in c1 93026301 93090101; do
+        "$B/cluster/inject" "$BS" "$PREFIX$t" "$W1N" "$hex" ||
+            fail "cannot inject into $t"
+    done
+done
+sleep 3
+rej=$($PY get "$P_W1" /v1/stats ingest.rejected)
+[ "$rej" -ge 9 ] && ok || fail "west counted $rej bad messages, want 9"
+rej=$($PY get "$P_BRAIN" /v1/stats ingest.rejected)
+[ "$rej" -ge 9 ] && ok || fail "brain counted $rej bad messages, want 9"
+for r in malformed unknown-version unknown-type; do
+    c=$(grep -c "reason=$r " "$TMP/west-1.err")
+    [ "$c" -eq 1 ] && ok || fail "west logged reason $r $c times, want 1"
+    c=$(grep -c "reason=$r " "$TMP/brain.err")
+    [ "$c" -eq 1 ] && ok || fail "brain logged reason $r $c times, want 1"
+done
+all_reported "$P_W1" 3 && ok || fail "telemetry stopped after bad messages"
+say "bad messages counted, logged once per reason, skipped"
+
+# ---- every broker away ------------------------------------------------
+mc down 1
+mc down 2
+mc down 3
+say "brokers down for ${OUTAGE_S}s"
+sleep $((OUTAGE_S / 2))
+backlog=$($PY get "$P_W1" /v1/stats bus.backlog)
+[ "$backlog" -gt 0 ] && ok || fail "west shows no backlog while down"
+sleep $((OUTAGE_S - OUTAGE_S / 2))
+grep -q "brokers unreachable, buffering" "$TMP/agent-$W1N.err" && ok ||
+    fail "agent $W1N did not say it was buffering"
+grep -q "producer buffer full" "$TMP/agent-$BOUNDED.err" && ok ||
+    fail "agent $BOUNDED did not say it crossed its bound"
+mc up 1
+mc up 2
+mc up 3
+say "brokers up"
+i=0
+drained=0
+while [ $i -lt 60 ]; do
+    if grep -q "backlog drained" "$TMP/agent-$W1N.err" &&
+        [ "$($PY get "$P_W1" /v1/stats bus.backlog)" -eq 0 ]; then
+        drained=1
+        break
+    fi
+    sleep 1
+    i=$((i + 1))
+done
+[ $drained -eq 1 ] && ok || fail "the backlog did not drain"
+sleep 5
+check_gaps "after the outage"
+say "drained with no gap"
+
+echo "cluster: $CHECKS passed, $FAILS failed ($(($(date +%s) - START))s)"
+[ "$FAILS" -eq 0 ]
