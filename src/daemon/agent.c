@@ -44,7 +44,7 @@ typedef struct agent {
     arc_ingest_t *ingest;
     arc_bus_sub_t *sub;
     uint32_t node;             /* index in the mesh we read */
-    uint64_t seq;              /* our report counter */
+    uint64_t seq;              /* our report counter (see run) */
     uint64_t out_seq;          /* our outcome counter */
     job_t jobs[MAX_INFLIGHT];
     uint32_t njobs;
@@ -331,6 +331,9 @@ arc_status_t arc_agent_run(const arc_config_t *cfg,
 
     if (a != NULL) {
         a->cfg = cfg;
+        /* Reports are numbered from the start time in milliseconds, so
+         * an agent that restarts continues above its old numbers. */
+        a->seq = (uint64_t)(arc_now_us() / ARC_US_PER_MS);
         st = agent_open(a);
     }
     if (st == ARC_OK) {
@@ -339,7 +342,7 @@ arc_status_t arc_agent_run(const arc_config_t *cfg,
                        cfg->sim_site ? "simulated" : "host",
                        (long long)(period_us(a) / ARC_US_PER_MS));
         agent_loop(a, stop);
-        arc_daemon_log(ARC_LOG_INFO, "agent", "stopping node=%s reports=%llu",
+        arc_daemon_log(ARC_LOG_INFO, "agent", "stopping node=%s seq=%llu",
                        cfg->node, (unsigned long long)a->seq);
     }
     if (a != NULL) {

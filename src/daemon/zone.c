@@ -41,6 +41,8 @@
 #include "daemon/role_http.h"
 #include "daemon/role_views.h"
 #include "route/router.h"
+#include "store/feed.h"
+#include "store/store.h"
 
 #define MAX_PENDING 4096
 #define MAX_PLACEMENTS 3
@@ -77,6 +79,8 @@ typedef struct zone {
     arc_ingest_t *spill_ingest; /* requests addressed to this zone */
     arc_bus_sub_t *sub, *spill_sub;
     arc_rhttp_t *http;
+    arc_store_t *store;         /* --store: the zone's history, or NULL */
+    arc_store_feed_t *feed;
     arc_role_node_stats_t *stats;
     pending_t *pending;
     uint32_t npending;
@@ -458,6 +462,9 @@ static void on_timer(lws_sorted_usec_list_t *sul)
         sweep(z, now);
         z->next_sweep_us = now + SWEEP_US;
     }
+    if (z->feed != NULL) {
+        arc_store_feed_tick(z->feed, now);
+    }
     if (now >= z->next_summary_us) {
         publish_summary(z, now);
         z->next_summary_us = now + (int64_t)z->cfg->summary_ms *
@@ -619,6 +626,27 @@ static arc_status_t open_state(zone_t *z)
     return arc_event_subscribe(z->events, on_event, z);
 }
 
+/* With --store, the zone keeps the history of its nodes and events. */
+static arc_status_t open_store(zone_t *z)
+{
+    arc_store_config_t sc;
+    char err[256];
+    arc_status_t st;
+
+    if (z->cfg->store[0] == '\0') {
+        return ARC_OK;
+    }
+    arc_store_config_default(&sc);
+    st = arc_store_open(z->cfg->store, &sc, &z->store, err, sizeof(err));
+    if (st != ARC_OK) {
+        arc_daemon_log(ARC_LOG_ERROR, "store", "cannot open history: %s",
+                       err);
+        return st;
+    }
+    return arc_store_feed_new(z->store, z->rm.mesh, z->events, NULL, NULL,
+                              60 * ARC_US_PER_S, &z->feed);
+}
+
 static arc_status_t open_bus(zone_t *z)
 {
     arc_ingest_hooks_t hooks = {.telemetry = on_telemetry,
@@ -669,6 +697,9 @@ static arc_status_t zone_open(zone_t *z, const arc_auth_t *auth)
     arc_jw_init(&z->out, 0);
     st = open_state(z);
     if (st == ARC_OK) {
+        st = open_store(z);
+    }
+    if (st == ARC_OK) {
         st = open_bus(z);
     }
     if (st == ARC_OK) {
@@ -684,6 +715,8 @@ static void zone_close(zone_t *z)
     arc_role_bus_close(&z->rb);
     arc_ingest_free(z->ingest);
     arc_ingest_free(z->spill_ingest);
+    arc_store_feed_free(z->feed);
+    arc_store_close(z->store);
     if (z->events != NULL) {
         arc_event_unsubscribe(z->events, on_event, z);
     }
