@@ -11,6 +11,7 @@
  * Threads: the API's one thread.
  */
 #include "api/history.h"
+#include "api/views.h"
 
 #include <string.h>
 
@@ -161,17 +162,6 @@ static bool have_store(arc_api_t *api, arc_api_error_t *err)
 
 /* ---- rendering -------------------------------------------------------- */
 
-static void models_array(arc_jw_t *w, uint32_t mask)
-{
-    arc_jw_arr_open(w);
-    for (uint32_t i = 0; i < arc_model_count() && i < 32; i++) {
-        if (mask >> i & 1u) {
-            arc_jw_str(w, arc_model_get(i)->name);
-        }
-    }
-    arc_jw_arr_close(w);
-}
-
 static void view_row(arc_jw_t *w, const arc_store_node_row_t *r)
 {
     static const char *const kinds[] = {"telemetry", "keyframe",
@@ -190,7 +180,7 @@ static void view_row(arc_jw_t *w, const arc_store_node_row_t *r)
     arc_jw_kuint(w, "queue_depth", r->queue_depth);
     arc_jw_kdouble(w, "power_kw", r->power_kw);
     arc_jw_key(w, "models");
-    models_array(w, r->models);
+    arc_view_models(w, r->models);
     arc_jw_kint(w, "valid_from", r->valid_us);
     arc_jw_kint(w, "recorded_at", r->system_us);
     arc_jw_kstr(w, "kind", r->kind < 3 ? kinds[r->kind] : "telemetry");

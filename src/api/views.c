@@ -23,7 +23,7 @@ arc_node_status_t arc_view_node_status(const arc_node_t *n)
     return (arc_node_status_t)n->status;
 }
 
-static void models_array(arc_jw_t *w, uint32_t mask)
+void arc_view_models(arc_jw_t *w, uint32_t mask)
 {
     arc_jw_arr_open(w);
     for (uint32_t i = 0; i < arc_model_count() && i < 32; i++) {
@@ -60,7 +60,7 @@ void arc_view_node(arc_jw_t *w, const arc_node_t *n)
     arc_jw_kuint(w, "gpus_total", n->gpus_total);
     arc_jw_kdouble(w, "battery_kwh", n->battery_kwh);
     arc_jw_key(w, "models");
-    models_array(w, n->models);
+    arc_view_models(w, n->models);
     dynamic_fields(w, n);
     arc_jw_obj_close(w);
 }

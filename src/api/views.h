@@ -25,6 +25,9 @@ arc_node_status_t arc_view_node_status(const arc_node_t *n);
 /* A node, every field (id, zone, site, lat, lon, status, ...). */
 void arc_view_node(arc_jw_t *w, const arc_node_t *n);
 
+/* A model bit mask as an array of model names, in catalogue order. */
+void arc_view_models(arc_jw_t *w, uint32_t mask);
+
 /* A node's changing fields only (the stream's telemetry delta). */
 void arc_view_node_delta(arc_jw_t *w, const arc_node_t *n);
 
