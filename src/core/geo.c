@@ -19,7 +19,7 @@ double arc_geo_distance_km(double lat1, double lon1, double lat2,
 
     if (a > 1.0)
         a = 1.0;
-    return 2.0 * ARC_EARTH_RADIUS_KM * atan2(sqrt(a), sqrt(1.0 - a));
+    return 2.0 * ARC_EARTH_RADIUS_KM * asin(sqrt(a));
 }
 
 double arc_geo_rtt_ms(double km)
