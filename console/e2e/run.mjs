@@ -1,6 +1,7 @@
 // End-to-end test of the console in a real browser against a real arcnetd: sign-in, the globe,
-// node counts, event filters and search, the terminal, draining from the node panel, a viewer's
-// read-only view, and reconnecting after the daemon restarts. Screenshots go to
+// node counts, event filters and search, the terminal, draining from the node panel, time travel
+// (the past view against the history API), a viewer's read-only view, and reconnecting after the
+// daemon restarts. Screenshots go to
 // build/console-e2e/. Prints one line per check and "N passed, N failed"; exits non-zero on any
 // failure. The daemon and the browser are always stopped.
 
@@ -202,6 +203,115 @@ async function drain(page) {
   check('undrain from the node panel undrains it (API)', back);
 }
 
+/** The daemon's present (simulated microseconds). */
+async function daemonNow() {
+  return (await daemon.api('/v1/zones')).body.time;
+}
+
+/** Clicks the time slider where it shows time t; returns the time the console picked. */
+async function slideTo(page, t) {
+  const slider = page.locator('[data-testid=time-slider]');
+  const from = Number(await slider.getAttribute('data-from'));
+  const to = Number(await slider.getAttribute('data-to'));
+  const box = await slider.boundingBox();
+  const f = Math.max(0.02, Math.min(0.98, (t - from) / (to - from)));
+  await page.mouse.click(box.x + 8 + f * (box.width - 16), box.y + box.height / 2);
+  const banner = page.locator('[data-testid=past-banner]');
+  await banner.waitFor();
+  return Number(await banner.getAttribute('data-target'));
+}
+
+async function pastPanel(page) {
+  await until('the past node to load', async () => {
+    const at = await page.getAttribute('[data-testid=node-asof]', 'data-at');
+    const shown = await page.getAttribute('[data-testid=past-banner]', 'data-shown');
+    const target = await page.getAttribute('[data-testid=past-banner]', 'data-target');
+    return at !== '' && at === shown && shown === target;
+  });
+  return {
+    at: Number(await page.getAttribute('[data-testid=node-asof]', 'data-at')),
+    status: await page.innerText('[data-testid=node-status]'),
+    soc: Number(await page.getAttribute('[data-testid=node-battery]', 'data-soc')),
+    count: Number(await page.innerText('[data-testid=node-count]')),
+  };
+}
+
+async function timeTravel(page) {
+  await until(
+    'history for the slider',
+    async () => !(await page.locator('[data-testid=time-slider]').isDisabled()),
+    20000,
+  );
+  check('the time slider is enabled once history exists', true);
+  const id = await page.getAttribute('[data-testid=node-panel]', 'data-node');
+  await sleep(1500);
+  const t1 = await daemonNow();
+  await daemon.api(`/v1/nodes/${id}/drain`, 'POST');
+  await until('the live panel to show the drain', async () =>
+    (await page.innerText('[data-testid=node-status]')).includes('drained'),
+  );
+  await sleep(1500);
+  const slider = page.locator('[data-testid=time-slider]');
+  const from = Number(await slider.getAttribute('data-from'));
+  const target = await slideTo(page, from + (t1 - from) / 2);
+  check('the slider picks a time before the drain', target > 0 && target < t1, `${target} < ${t1}`);
+  const past = await pastPanel(page);
+  const api = (await daemon.api(`/v1/nodes/${id}?valid_at=${past.at}`)).body.node;
+  check(
+    'in the past the node panel shows the node undrained, as the history API does',
+    past.status === api.status && !past.status.includes('drain'),
+    `${id}: "${past.status}" vs API "${api.status}"`,
+  );
+  check(
+    'the past battery equals GET /v1/nodes/{id}?valid_at',
+    Math.abs(past.soc - api.battery_soc) < 1e-6,
+    `${past.soc} vs ${api.battery_soc}`,
+  );
+  const apiCount = (await daemon.api(`/v1/nodes?valid_at=${past.at}`)).body.nodes.length;
+  check('the past node count equals GET /v1/nodes?valid_at', past.count === apiCount);
+  check(
+    'drain is disabled in the past',
+    await page.locator('[data-testid=action-drain]').isDisabled(),
+  );
+  check(
+    'undrain is disabled in the past',
+    await page.locator('[data-testid=action-undrain]').isDisabled(),
+  );
+  const frames = (await page.evaluate(() => window.__arcnet.summary())).frames;
+  await sleep(1200);
+  const later = await page.evaluate(() => window.__arcnet.summary());
+  const still = await page.innerText('[data-testid=node-status]');
+  const shown = Number(await page.getAttribute('[data-testid=past-banner]', 'data-shown'));
+  check(
+    'live frames keep arriving without changing the past view',
+    later.frames > frames && still === past.status && shown === past.at,
+    `${later.frames - frames} frames`,
+  );
+  check(
+    'the zone panel shows the past',
+    (await page.locator('[data-testid=zones-past]').count()) === 1,
+  );
+  await page.screenshot({ path: join(OUT, 'time-travel.png') });
+  await page.keyboard.press('Escape');
+  await until(
+    'the banner to go',
+    async () => (await page.locator('[data-testid=past-banner]').count()) === 0,
+  );
+  const live = await until('the live drain again', async () => {
+    const t = await page.innerText('[data-testid=node-status]');
+    return t.includes('drained') ? t : '';
+  });
+  check('Escape returns to live, where the node is drained', live.includes('drained'), live);
+  await slideTo(page, from + (t1 - from) / 3);
+  await page.click('[data-testid=live-button]');
+  check(
+    'the Live button returns to live',
+    (await page.locator('[data-testid=past-banner]').count()) === 0 &&
+      (await page.innerText('[data-testid=node-status]')).includes('drained'),
+  );
+  await daemon.api(`/v1/nodes/${id}/undrain`, 'POST');
+}
+
 async function viewer(ctx) {
   const page = await ctx.newPage();
   await page.goto(`${daemon.base}/?token=${daemon.viewerToken}`);
@@ -271,6 +381,7 @@ async function main() {
   await eventFilters(page);
   await terminal(page);
   await drain(page);
+  await timeTravel(page);
   await viewer(ctx);
   await reconnect(page);
   check('no uncaught errors in the page', errors.length === 0, errors.join('; '));

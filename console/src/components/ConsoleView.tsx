@@ -1,7 +1,9 @@
 // The signed-in console: header, globe, node and zone panels, event log and terminal, plus the
-// keyboard shortcuts of the registered actions.
+// keyboard shortcuts of the registered actions. While it shows the past, the globe and the side
+// panels are framed in the past colour.
 import { useLive } from '../hooks/useLive';
 import { useShortcuts } from '../hooks/useShortcuts';
+import { useTimeTravel } from '../hooks/useTimeTravel';
 import { useConsole } from '../store/store';
 import styles from './ConsoleView.module.css';
 import { EventLog } from './EventLog';
@@ -14,9 +16,11 @@ import { ZonesPanel } from './ZonesPanel';
 export function ConsoleView() {
   const token = useConsole((s) => s.token) ?? '';
   useLive(token);
+  useTimeTravel(token);
   useShortcuts();
+  const past = useConsole((s) => s.past.target !== null);
   return (
-    <div className={styles.layout}>
+    <div className={`${styles.layout} ${past ? styles.past : ''}`} data-past={past}>
       <Header />
       <main className={styles.globe}>
         <Globe />

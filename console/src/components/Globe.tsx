@@ -1,6 +1,6 @@
 // The 3D globe: deck.gl's GlobeView over the layers lib/globe/layers.ts builds from the store.
 // Hover shows a tooltip; a click selects a node. While flows are fading, a requestAnimationFrame
-// loop advances the clock the arcs fade by.
+// loop advances the clock the arcs fade by. In the past view it draws the past mesh (no arcs).
 import { _GlobeView as GlobeView, type PickingInfo } from '@deck.gl/core';
 import DeckGL from '@deck.gl/react';
 import { useEffect, useMemo, useState } from 'react';
@@ -12,6 +12,7 @@ import { readPalette } from '../lib/globe/palette';
 import type { MeshNode } from '../lib/types';
 import { FLOW_LIFETIME_MS, nodeList, type MeshState } from '../store/mesh';
 import { useConsole } from '../store/store';
+import { viewMesh } from '../store/timetravel';
 import styles from './Globe.module.css';
 import { nodeTooltip } from './tooltip';
 
@@ -48,9 +49,14 @@ function useBoundaries(): Boundaries | null {
  */
 const MIN_GAP_MS = 16;
 
+function shownMesh(): MeshState {
+  const s = useConsole.getState();
+  return viewMesh(s.mesh, s.past);
+}
+
 function useGlobeFrame(): { mesh: MeshState; now: number } {
   const [frame, setFrame] = useState(() => ({
-    mesh: useConsole.getState().mesh,
+    mesh: shownMesh(),
     now: performance.now(),
   }));
   useEffect(() => {
@@ -59,7 +65,7 @@ function useGlobeFrame(): { mesh: MeshState; now: number } {
     let last = 0;
     let cost = 0;
     let measuring = false;
-    let shown = useConsole.getState().mesh;
+    let shown = shownMesh();
     const loop = (t: number) => {
       if (measuring) cost = t - prev;
       measuring = false;
@@ -68,7 +74,7 @@ function useGlobeFrame(): { mesh: MeshState; now: number } {
       if (oldest !== undefined && performance.now() - oldest.born > FLOW_LIFETIME_MS) {
         useConsole.getState().tick(performance.now());
       }
-      const mesh = useConsole.getState().mesh;
+      const mesh = shownMesh();
       const due = t - last >= Math.max(MIN_GAP_MS, 2 * cost);
       if (due && (mesh !== shown || mesh.flows.length > 0)) {
         last = t;

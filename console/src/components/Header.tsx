@@ -1,13 +1,16 @@
-// The top bar: title, connection state, role, the time-travel slider's place, sign out.
+// The top bar: title, connection state, node count (of the view: live or past), role, the
+// time-travel slider and the past view's banner, the last action's result, sign out.
 import { browserAuthEnv, forgetToken } from '../lib/auth';
 import { useConsole } from '../store/store';
+import { viewMesh } from '../store/timetravel';
 import { ConnectionBadge } from './ConnectionBadge';
 import styles from './Header.module.css';
+import { PastBanner } from './PastBanner';
 import { TimeSlider } from './TimeSlider';
 
 export function Header() {
   const role = useConsole((s) => s.role);
-  const count = useConsole((s) => s.mesh.order.length);
+  const count = useConsole((s) => viewMesh(s.mesh, s.past).order.length);
   const notice = useConsole((s) => s.notice);
   const signOut = useConsole((s) => s.signOut);
   return (
@@ -21,6 +24,7 @@ export function Header() {
         {role === 'operator' ? 'operator' : 'viewer (read only)'}
       </span>
       <TimeSlider />
+      <PastBanner />
       {notice !== null && (
         <span className={notice.error ? styles.bad : styles.ok} data-testid="notice">
           {notice.text}

@@ -1,5 +1,5 @@
-// The selected node's last hour from the history store: GPU use, battery and carbon as
-// sparklines, refreshed every few seconds.
+// The selected node's last hour from the history store (or, in the past view, the hour up to
+// the view's time): GPU use, battery and carbon as sparklines, refreshed every few seconds.
 import { useEffect, useState } from 'react';
 
 import { ApiClient } from '../lib/api';
@@ -30,7 +30,7 @@ function Series(props: {
   );
 }
 
-export function NodeHistory({ id }: { id: string }) {
+export function NodeHistory({ id, to }: { id: string; to: number | null }) {
   const token = useConsole((s) => s.token) ?? '';
   const [h, setH] = useState<History | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -39,7 +39,7 @@ export function NodeHistory({ id }: { id: string }) {
     const api = new ApiClient(token);
     const load = () =>
       api
-        .history(id)
+        .history(id, '1m', to ?? undefined)
         .then((r) => live && (setH(r), setError(null)))
         .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
     setH(null);
@@ -49,13 +49,15 @@ export function NodeHistory({ id }: { id: string }) {
       live = false;
       window.clearInterval(t);
     };
-  }, [id, token]);
+  }, [id, token, to]);
   if (error !== null) return <div className={styles.box}>History unavailable: {error}</div>;
   if (h === null) return <div className={styles.box}>Loading history...</div>;
   const b = h.buckets;
   return (
     <div className={styles.box} data-testid="node-history">
-      <div className={styles.title}>Last hour, {b.length} one-minute buckets</div>
+      <div className={styles.title}>
+        {to === null ? 'Last hour' : 'The hour before'}, {b.length} one-minute buckets
+      </div>
       <Series label="GPU" unit="%" lo={0} hi={100} values={b.map((x) => x.gpu_util * 100)} />
       <Series label="Battery" unit="%" lo={0} hi={100} values={b.map((x) => x.battery_soc * 100)} />
       <Series label="gCO2/kWh" unit="" values={b.map((x) => x.carbon_g_per_kwh)} />

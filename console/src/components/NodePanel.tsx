@@ -1,9 +1,15 @@
-// The selected node in full: GPUs, battery, energy and carbon, models, queue, status, and the
-// drain / undrain actions (disabled for a viewer token). History charts come later.
+// The selected node in full: GPUs, battery, energy and carbon, models, queue, status, the
+// drain / undrain actions (disabled for a viewer token and in the past) and its history. In the
+// past view the figures are the node as the history knew it at the view's time
+// (GET /v1/nodes/{id}?valid_at=T), with the time of the report they come from.
 import { findAction } from '../lib/actions';
+import { pastNode } from '../lib/timetravel/asof';
+import { formatTime } from '../lib/timetravel/range';
 import type { MeshNode } from '../lib/types';
 import { useActionContext } from '../hooks/useActionContext';
+import { usePastNode, type PastNodeAnswer } from '../hooks/usePastNode';
 import { useConsole } from '../store/store';
+import { viewMesh } from '../store/timetravel';
 import { Meter } from './Meter';
 import { NodeHistory } from './NodeHistory';
 import styles from './NodePanel.module.css';
@@ -12,7 +18,12 @@ function ActionButton(props: { name: string }) {
   const ctx = useActionContext();
   const a = findAction(props.name);
   if (a === undefined) return null;
-  const why = ctx.role !== 'operator' ? 'needs an operator token' : `shortcut: ${a.shortcut}`;
+  const why =
+    ctx.role !== 'operator'
+      ? 'needs an operator token'
+      : ctx.past
+        ? 'the past cannot be changed: back to live first'
+        : `shortcut: ${a.shortcut}`;
   return (
     <button
       disabled={!a.predicate(ctx)}
@@ -41,7 +52,7 @@ function Facts({ n }: { n: MeshNode }) {
         <Meter value={n.gpu_util} />
       </dd>
       <dt>Battery</dt>
-      <dd>
+      <dd data-testid="node-battery" data-soc={n.battery_soc}>
         {Math.round(n.battery_soc * 100)}% of {n.battery_kwh} kWh
         <Meter value={n.battery_soc} tone="battery" />
       </dd>
@@ -60,8 +71,37 @@ function Facts({ n }: { n: MeshNode }) {
   );
 }
 
+function PastNote({ at, answer }: { at: number; answer: PastNodeAnswer | null }) {
+  let text = 'loading the node as it was...';
+  if (answer?.error != null) text = `not in the history then: ${answer.error}`;
+  else if (answer?.row != null) {
+    const r = answer.row;
+    text = `last report before it: ${formatTime(r.valid_from)} (${r.kind})`;
+  }
+  return (
+    <p className={styles.past} data-testid="node-asof" data-at={answer?.row ? at : ''}>
+      As it was at {formatTime(at)}; {text}
+    </p>
+  );
+}
+
+/** The selected node of the view; in the past, completed by its own as-of answer once there. */
+function useShownNode(): {
+  n: MeshNode | undefined;
+  at: number | null;
+  answer: PastNodeAnswer | null;
+} {
+  const id = useConsole((s) => s.selected);
+  const at = useConsole((s) => (s.past.target === null ? null : s.past.shownAt));
+  const n = useConsole((s) => (id === null ? undefined : viewMesh(s.mesh, s.past).nodes[id]));
+  const live = useConsole((s) => (id === null ? undefined : s.mesh.nodes[id]));
+  const answer = usePastNode(id ?? '', id === null ? null : at);
+  const fromRow = answer?.row != null ? pastNode(answer.row, live) : null;
+  return { n: fromRow ?? n, at, answer };
+}
+
 export function NodePanel() {
-  const n = useConsole((s) => (s.selected === null ? undefined : s.mesh.nodes[s.selected]));
+  const { n, at, answer } = useShownNode();
   const select = useConsole((s) => s.select);
   if (n === undefined) {
     return (
@@ -79,12 +119,13 @@ export function NodePanel() {
           ×
         </button>
       </header>
+      {at !== null && <PastNote at={at} answer={answer} />}
       <Facts n={n} />
       <div className={styles.actions}>
         <ActionButton name="drain" />
         <ActionButton name="undrain" />
       </div>
-      <NodeHistory id={n.id} />
+      <NodeHistory id={n.id} to={at} />
     </section>
   );
 }

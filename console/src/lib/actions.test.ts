@@ -21,6 +21,10 @@ function ctx(over: Partial<ActionContext> = {}, status = 200, body: unknown = {}
     patchNode: (id, n) => log.push(`patch ${id} ${JSON.stringify(n)}`),
     notify: (t, e) => log.push(`${e ? 'error' : 'ok'} ${t}`),
     focus: (p) => log.push(`focus ${p}`),
+    past: false,
+    canTravel: true,
+    travel: (t) => log.push(`travel ${t}`),
+    goLive: () => log.push('live'),
     ...over,
   };
   return { c, log };
@@ -66,5 +70,31 @@ describe('actions', () => {
     const { c, log } = ctx();
     void actionForKey('k', c)?.perform(c);
     expect(log).toEqual(['select c']);
+  });
+
+  it('disables drain and undrain while the console shows the past', () => {
+    const { c } = ctx({ past: true });
+    expect(findAction('drain')?.predicate(c)).toBe(false);
+    const drained = ctx({ past: true, selected: node('a', true) }).c;
+    expect(findAction('undrain')?.predicate(drained)).toBe(false);
+  });
+
+  it('travels to the time it is given', () => {
+    const { c, log } = ctx();
+    void findAction('time-travel')?.perform(c, { time: 1234 });
+    expect(log).toEqual(['travel 1234']);
+  });
+
+  it('cannot travel without history', () => {
+    const { c } = ctx({ canTravel: false });
+    expect(findAction('time-travel')?.predicate(c)).toBe(false);
+  });
+
+  it('returns to live on Escape before it closes the node panel', () => {
+    const { c, log } = ctx({ past: true });
+    void actionForKey('Escape', c)?.perform(c);
+    expect(log).toEqual(['live']);
+    const live = ctx().c;
+    expect(actionForKey('Escape', live)?.name).toBe('deselect');
   });
 });

@@ -16,6 +16,19 @@ export interface ActionContext {
   patchNode(id: string, node: Partial<MeshNode>): void;
   notify(text: string, error: boolean): void;
   focus(panel: 'terminal' | 'events' | 'search'): void;
+  /** Whether the console shows the past (changes are then disabled). */
+  past: boolean;
+  /** Whether there is history to travel in. */
+  canTravel: boolean;
+  /** Shows the mesh as it was at t (the daemon's microseconds). */
+  travel(t: number): void;
+  /** Returns to the live view. */
+  goLive(): void;
+}
+
+/** What an action may be given besides the context: the time to travel to. */
+export interface ActionArg {
+  time?: number;
 }
 
 export interface Action {
@@ -25,10 +38,11 @@ export interface Action {
   shortcut: string | null;
   /** Whether the action can run now; buttons are disabled when not. */
   predicate(ctx: ActionContext): boolean;
-  perform(ctx: ActionContext): Promise<void> | void;
+  perform(ctx: ActionContext, arg?: ActionArg): Promise<void> | void;
 }
 
-const isOperator = (ctx: ActionContext) => ctx.role === 'operator';
+/* Changes need an operator token and the live view: the past cannot be changed. */
+const mayChange = (ctx: ActionContext) => ctx.role === 'operator' && !ctx.past;
 
 async function setDrained(ctx: ActionContext, drained: boolean): Promise<void> {
   const n = ctx.selected;
@@ -55,14 +69,14 @@ export const ACTIONS: Action[] = [
     name: 'drain',
     label: 'Drain',
     shortcut: 'd',
-    predicate: (ctx) => isOperator(ctx) && ctx.selected !== null && !ctx.selected.drained,
+    predicate: (ctx) => mayChange(ctx) && ctx.selected !== null && !ctx.selected.drained,
     perform: (ctx) => setDrained(ctx, true),
   },
   {
     name: 'undrain',
     label: 'Undrain',
     shortcut: 'u',
-    predicate: (ctx) => isOperator(ctx) && ctx.selected !== null && ctx.selected.drained,
+    predicate: (ctx) => mayChange(ctx) && ctx.selected !== null && ctx.selected.drained,
     perform: (ctx) => setDrained(ctx, false),
   },
   {
@@ -78,6 +92,22 @@ export const ACTIONS: Action[] = [
     shortcut: 'k',
     predicate: (ctx) => ctx.nodes.length > 0,
     perform: (ctx) => step(ctx, -1),
+  },
+  {
+    name: 'time-travel',
+    label: 'Time travel',
+    shortcut: null,
+    predicate: (ctx) => ctx.canTravel,
+    perform: (ctx, arg) => {
+      if (arg?.time !== undefined) ctx.travel(arg.time);
+    },
+  },
+  {
+    name: 'back-to-live',
+    label: 'Live',
+    shortcut: 'Escape',
+    predicate: (ctx) => ctx.past,
+    perform: (ctx) => ctx.goLive(),
   },
   {
     name: 'deselect',

@@ -3,7 +3,7 @@
 // tells the console the token may only read). Pure TS over an injected fetch.
 
 import type { NodeHistory } from './history';
-import type { MeshEvent, MeshNode, ZoneSummary } from './types';
+import type { MeshEvent, MeshNode, PastNodeRow, ZoneId, ZoneSummary } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -19,6 +19,21 @@ export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
 export type Role = 'operator' | 'viewer';
 
+/** One bucket of GET /v1/zones/{id}/history (only the fields the console reads). */
+export interface ZoneHistoryBucket {
+  time: number;
+  samples: number;
+  nodes_up: number;
+}
+
+export interface ZoneHistory {
+  zone: ZoneId;
+  from: number;
+  to: number;
+  step: number;
+  buckets: ZoneHistoryBucket[];
+}
+
 export interface EventQuery {
   type?: string;
   zone?: string;
@@ -27,6 +42,8 @@ export interface EventQuery {
   since?: number;
   limit?: number;
 }
+
+const HOUR_US = 3_600_000_000;
 
 /** A node id no node can have but that the drain path accepts: used to learn the token's role. */
 const ROLE_PROBE_ID = 'zz-role-probe-0';
@@ -38,11 +55,17 @@ export class ApiClient {
     private readonly fetchFn: FetchLike = (u, i) => fetch(u, i),
   ) {}
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}` };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const init: RequestInit = { method, headers };
     if (body !== undefined) init.body = JSON.stringify(body);
+    if (signal !== undefined) init.signal = signal;
     const res = await this.fetchFn(this.base + path, init);
     const text = await res.text();
     const json: unknown = text === '' ? {} : JSON.parse(text);
@@ -76,10 +99,37 @@ export class ApiClient {
     return r.events;
   }
 
-  /** The node's last hour in buckets of `step` (e.g. "1m"), from the history store. */
-  async history(id: string, step = '1m'): Promise<NodeHistory> {
-    const path = `/v1/nodes/${encodeURIComponent(id)}/history?step=${encodeURIComponent(step)}`;
-    return this.request('GET', path);
+  /**
+   * The node's hour in buckets of `step` (e.g. "1m"), from the history store: the last hour,
+   * or the hour up to `to` (microseconds) when given.
+   */
+  async history(id: string, step = '1m', to?: number): Promise<NodeHistory> {
+    const q = new URLSearchParams({ step });
+    if (to !== undefined) {
+      q.set('from', String(to - HOUR_US));
+      q.set('to', String(to));
+    }
+    return this.request('GET', `/v1/nodes/${encodeURIComponent(id)}/history?${q.toString()}`);
+  }
+
+  /** Every node as the history knew it at valid time `at` (microseconds). */
+  async nodesAt(at: number, signal?: AbortSignal): Promise<PastNodeRow[]> {
+    const path = `/v1/nodes?valid_at=${at}`;
+    const r = await this.request<{ nodes: PastNodeRow[] }>('GET', path, undefined, signal);
+    return r.nodes;
+  }
+
+  /** One node as the history knew it at valid time `at` (microseconds). */
+  async nodeAt(id: string, at: number, signal?: AbortSignal): Promise<PastNodeRow> {
+    const path = `/v1/nodes/${encodeURIComponent(id)}?valid_at=${at}`;
+    const r = await this.request<{ node: PastNodeRow }>('GET', path, undefined, signal);
+    return r.node;
+  }
+
+  /** A zone's history from `from` to `to` (microseconds) in buckets of `step` (e.g. "1h"). */
+  async zoneHistory(zone: ZoneId, from: number, to: number, step: string): Promise<ZoneHistory> {
+    const q = new URLSearchParams({ from: String(from), to: String(to), step });
+    return this.request('GET', `/v1/zones/${zone}/history?${q.toString()}`);
   }
 
   async setDrained(id: string, drained: boolean): Promise<MeshNode> {

@@ -57,6 +57,29 @@ export interface MeshNode extends NodeDynamic {
 
 export type NodeDelta = Partial<NodeDynamic> & { id: string };
 
+/**
+ * A node as the history store knew it at a past time (GET /v1/nodes?valid_at=T): the live
+ * fields without the place, battery size, operator drain and last_seen, plus the valid time of
+ * the row (`valid_from`), its system time (`recorded_at`) and what kind of row it was.
+ */
+export interface PastNodeRow {
+  id: string;
+  zone: ZoneId;
+  status: NodeStatus;
+  energy_source: EnergySource;
+  carbon_g_per_kwh: number;
+  battery_soc: number;
+  gpu_util: number;
+  gpus_free: number;
+  gpus_total: number;
+  queue_depth: number;
+  power_kw: number;
+  models: string[];
+  valid_from: number;
+  recorded_at: number;
+  kind: 'telemetry' | 'keyframe' | 'correction';
+}
+
 export interface ZoneSummary {
   id: ZoneId;
   nodes: number;

@@ -43,6 +43,8 @@ export interface MeshState {
   events: MeshEvent[];
   lastSeq: number | null;
   snapshotTime: number;
+  /** The daemon's (simulated) clock, in microseconds, from the latest frame; 0 before any. */
+  time: number;
 }
 
 export const FLOW_LIFETIME_MS = 4000;
@@ -66,6 +68,7 @@ export function emptyMesh(): MeshState {
     events: [],
     lastSeq: null,
     snapshotTime: 0,
+    time: 0,
   };
 }
 
@@ -134,6 +137,7 @@ export function applyFrame(m: MeshState, f: StreamFrame, now: number): void {
       break;
   }
   m.lastSeq = f.seq;
+  if (typeof f.time === 'number') m.time = f.time;
 }
 
 /** Applies a batch of frames (one animation frame's worth) in order. */

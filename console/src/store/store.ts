@@ -1,5 +1,6 @@
 // The console's one store, in slices: session (token, role), connection, mesh (nodes, flows,
-// events from the stream), zones (polled), selection and the event filter. Zustand with Immer:
+// events from the stream), zones (polled), time travel (the past view), selection and the event
+// filter. Zustand with Immer:
 // actions sit beside their state, components read narrow selectors. The mesh reducers are the
 // pure functions of mesh.ts.
 
@@ -10,8 +11,17 @@ import { immer } from 'zustand/middleware/immer';
 import type { Role } from '../lib/api';
 import { NO_FILTER, type EventFilter } from '../lib/events/filter';
 import type { ConnectionState } from '../lib/stream/client';
-import type { MeshEvent, StreamFrame, ZoneSummary } from '../lib/types';
+import type { MeshEvent, MeshNode, StreamFrame, ZoneSummary } from '../lib/types';
 import { advanceMesh, emptyMesh, mergeEvents, pruneFlows, type MeshState } from './mesh';
+import {
+  backToLive,
+  enterPast,
+  livePast,
+  pastFailed,
+  pastLoaded,
+  setHistoryRange,
+  type PastView,
+} from './timetravel';
 
 /* Frozen drafts would cost a deep walk of 10k nodes on every batch. */
 setAutoFreeze(false);
@@ -23,6 +33,7 @@ export interface ConsoleState {
   connection: ConnectionState;
   retryInMs: number | null;
   mesh: MeshState;
+  past: PastView;
   zones: ZoneSummary[];
   zonesTime: number;
   selected: string | null;
@@ -43,6 +54,11 @@ export interface ConsoleState {
   setFilter(patch: Partial<EventFilter>): void;
   setNotice(text: string, error: boolean): void;
   patchNode(id: string, patch: Partial<MeshState['nodes'][string]>): void;
+  travel(t: number): void;
+  goLive(): void;
+  pastLoaded(t: number, past: { nodes: Record<string, MeshNode>; order: string[] }): void;
+  pastFailed(t: number, message: string): void;
+  setHistoryRange(oldest: number | null, why: string | null): void;
 }
 
 export const useConsole = create<ConsoleState>()(
@@ -52,6 +68,7 @@ export const useConsole = create<ConsoleState>()(
     connection: 'idle',
     retryInMs: null,
     mesh: emptyMesh(),
+    past: livePast(),
     zones: [],
     zonesTime: 0,
     selected: null,
@@ -69,6 +86,7 @@ export const useConsole = create<ConsoleState>()(
         s.token = null;
         s.role = null;
         s.mesh = emptyMesh();
+        s.past = livePast();
       }),
     setConnection: (c, retryInMs) =>
       set((s) => {
@@ -113,5 +131,12 @@ export const useConsole = create<ConsoleState>()(
         if (n !== undefined) Object.assign(n, patch);
         s.mesh.version++;
       }),
+    /* Past views replace whole objects (pure reducers of timetravel.ts), not drafts. */
+    travel: (t) => set(() => ({ past: enterPast(get().past, t) })),
+    goLive: () => set(() => ({ past: backToLive(get().past) })),
+    pastLoaded: (t, past) => set(() => ({ past: pastLoaded(get().past, t, past) })),
+    pastFailed: (t, msg) => set(() => ({ past: pastFailed(get().past, t, msg) })),
+    setHistoryRange: (oldest, why) =>
+      set(() => ({ past: setHistoryRange(get().past, oldest, why) })),
   })),
 );
