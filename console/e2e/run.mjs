@@ -244,13 +244,11 @@ async function timeTravel(page) {
   );
   check('the time slider is enabled once history exists', true);
   const id = await page.getAttribute('[data-testid=node-panel]', 'data-node');
-  await sleep(1500);
   const t1 = await daemonNow();
   await daemon.api(`/v1/nodes/${id}/drain`, 'POST');
   await until('the live panel to show the drain', async () =>
     (await page.innerText('[data-testid=node-status]')).includes('drained'),
   );
-  await sleep(1500);
   const slider = page.locator('[data-testid=time-slider]');
   const from = Number(await slider.getAttribute('data-from'));
   const target = await slideTo(page, from + (t1 - from) / 2);
