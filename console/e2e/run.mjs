@@ -300,7 +300,16 @@ async function timeTravel(page) {
     return t.includes('drained') ? t : '';
   });
   check('Escape returns to live, where the node is drained', live.includes('drained'), live);
-  await slideTo(page, from + (t1 - from) / 3);
+  const typed = Math.round(from + (t1 - from) / 3);
+  const input = page.locator('[data-testid=terminal-input]');
+  await input.fill(`travel ${typed}`);
+  await input.press('Enter');
+  const banner = page.locator('[data-testid=past-banner]');
+  await banner.waitFor();
+  check(
+    'the terminal travels to a typed time',
+    Number(await banner.getAttribute('data-target')) === typed,
+  );
   await page.click('[data-testid=live-button]');
   check(
     'the Live button returns to live',

@@ -1,12 +1,14 @@
 // The terminal: type `arcnet` commands (help, nodes, node ID, zones, route, infer, events,
 // drain, undrain), with history on up/down and completion on tab. Commands call the same REST
-// endpoints as the command-line tool and print text.
+// endpoints as the command-line tool and print text. `travel TIME` and `live` move the console
+// in time (lib/timetravel/command.ts).
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 
-import { focusTargets } from '../hooks/useActionContext';
+import { actionContext, focusTargets } from '../hooks/useActionContext';
 import { ApiClient } from '../lib/api';
 import { down, emptyHistory, remember, up } from '../lib/terminal/history';
 import { commonPrefix, complete } from '../lib/terminal/parse';
+import { runTravelLine } from '../lib/timetravel/command';
 import { runLine } from '../lib/terminal/run';
 import { useConsole } from '../store/store';
 import styles from './Terminal.module.css';
@@ -22,7 +24,11 @@ const MAX_ENTRIES = 500;
 export function Terminal() {
   const token = useConsole((s) => s.token) ?? '';
   const [entries, setEntries] = useState<Entry[]>([
-    { id: 0, text: 'Type "help" for the commands. Tab completes, up/down recall.', kind: 'output' },
+    {
+      id: 0,
+      text: 'Type "help" for the commands, "travel TIME" and "live" to move in time. Tab completes.',
+      kind: 'output',
+    },
   ]);
   const [line, setLine] = useState('');
   const [hist, setHist] = useState(emptyHistory);
@@ -43,6 +49,8 @@ export function Terminal() {
     add(`$ ${l}`, 'input');
     if (l.trim() === '') return;
     if (l.trim() === 'clear') return setEntries([]);
+    const travelled = runTravelLine(l, actionContext(), useConsole.getState().mesh.time);
+    if (travelled !== null) return add(travelled.text, travelled.error ? 'error' : 'output');
     const r = await runLine(new ApiClient(token), l);
     add(r.text, r.error ? 'error' : 'output');
   };
