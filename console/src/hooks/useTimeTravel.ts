@@ -29,10 +29,10 @@ function useHistoryRange(api: ApiClient): void {
           found = oldest !== null;
           if (!stopped) st.setHistoryRange(oldest, null);
         } catch (e) {
-          const why = e instanceof ApiError ? e.message : String(e);
+          /* The daemon refused (no store, say): no range. Away: keep what is known. */
+          if (!stopped && e instanceof ApiError) st.setHistoryRange(null, e.message);
           /* A daemon without a store will not grow one: ask again only now and then. */
           found = e instanceof ApiError && e.status === 503;
-          if (!stopped) st.setHistoryRange(null, why);
         }
       }
       const wait = found ? RANGE_EVERY_MS : RANGE_RETRY_MS;

@@ -21,6 +21,28 @@ describe('ApiClient', () => {
     expect((seen.init?.headers as Record<string, string>).Authorization).toBe('Bearer tok');
   });
 
+  it('asks the history for the mesh and a node at a time, passing the abort signal', async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const api = new ApiClient('tok', '', fakeFetch(200, { nodes: [], node: {} }, seen));
+    const ctl = new AbortController();
+    await api.nodesAt(1796307120000000, ctl.signal);
+    expect(seen.url).toBe('/v1/nodes?valid_at=1796307120000000');
+    expect(seen.init?.signal).toBe(ctl.signal);
+    await api.nodeAt('w-a 01', 5, ctl.signal);
+    expect(seen.url).toBe('/v1/nodes/w-a%2001?valid_at=5');
+  });
+
+  it('asks for a zone history and for the hour before a time', async () => {
+    const seen: { url?: string; init?: RequestInit } = {};
+    const api = new ApiClient('tok', '', fakeFetch(200, { buckets: [] }, seen));
+    await api.zoneHistory('east', 10, 20, '1h');
+    expect(seen.url).toBe('/v1/zones/east/history?from=10&to=20&step=1h');
+    await api.history('n', '1m', 7_200_000_000);
+    expect(seen.url).toBe('/v1/nodes/n/history?step=1m&from=3600000000&to=7200000000');
+    await api.history('n');
+    expect(seen.url).toBe('/v1/nodes/n/history?step=1m');
+  });
+
   it('turns an error body into an ApiError with the status', async () => {
     const body = { error: { code: 'forbidden', message: 'this token may only read' } };
     const api = new ApiClient('tok', '', fakeFetch(403, body, {}));
