@@ -1,5 +1,6 @@
 # ArcNet build. `make` builds the library, the programs, the benchmarks and
-# the tests; `make test` runs every test plain and under ASan + UBSan;
+# the tests; `make test` runs every test plain and under ASan + UBSan
+# (and the cluster test of the distributed roles, plain);
 # `make run` starts ArcNet on its embedded default. Libraries come from
 # Debian and are found with pkg-config; scripts/install-deps installs
 # whatever is missing.
@@ -132,7 +133,8 @@ test: deps
 	 url=$$(scripts/pg-test-cluster start $$state) || exit 1; \
 	 export ARCNET_TEST_PG="$$url"; \
 	 $(MAKE) test-unit && $(MAKE) test-fuzz && \
-	 $(MAKE) test-integration && $(MAKE) test-sanitize && \
+	 $(MAKE) test-integration && $(MAKE) test-cluster && \
+	 $(MAKE) test-sanitize && \
 	 $(MAKE) test-integration-sanitize
 
 test-unit: $(TESTS)

@@ -87,6 +87,9 @@ static void fill_telemetry(agent_t *a, arc_telemetry_t *t)
     t->power_kw = n->power_kw;
     t->carbon_g_per_kwh = n->carbon_g_per_kwh;
     if (a->host != NULL) {
+        /* Not yet: a real host reports the site table's models, energy
+         * source and carbon intensity; only battery and GPUs are
+         * measured. */
         arc_host_measure(a->host, a->busy_gpus, t);
     }
 }
@@ -151,6 +154,8 @@ static bool seen(agent_t *a, uint64_t id)
     return false;
 }
 
+/* Not yet: requests run for a simulated service time, also on a real
+ * host; no model server is called. */
 static arc_status_t on_request(void *ctx, const arc_msg_request_t *r)
 {
     agent_t *a = ctx;

@@ -89,6 +89,8 @@ arc_status_t arc_role_publish(arc_role_bus_t *rb, arc_role_topic_t topic,
         st = arc_bus_publish(rb->bus, t, key, strlen(key), data, len);
     }
     if (st == ARC_ERR_FULL) {
+        /* Not yet: crossing the bound is logged by the role and counted
+         * here; it is not an event of the mesh's event log. */
         rb->refused++;
         rb->over_bound = true;
         return st;

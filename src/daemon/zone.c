@@ -626,7 +626,8 @@ static arc_status_t open_state(zone_t *z)
     return arc_event_subscribe(z->events, on_event, z);
 }
 
-/* With --store, the zone keeps the history of its nodes and events. */
+/* With --store, the zone keeps the history of its nodes and events.
+ * Not yet: request outcomes are not written to it. */
 static arc_status_t open_store(zone_t *z)
 {
     arc_store_config_t sc;
