@@ -37,6 +37,8 @@ struct arc_daemon {
     arc_rates_t rates;
     arc_api_t *api;
     arc_store_t *store;        /* the history (writer thread inside) */
+    arc_store_node_row_t *known; /* last known row per node, at start */
+    size_t known_count;
     arc_store_feed_t *feed;    /* mesh, events, outcomes -> store */
     lws_sorted_usec_list_t sul;
     lws_usec_t last_step;      /* monotonic time of the last step */
@@ -110,6 +112,65 @@ static void step(lws_sorted_usec_list_t *sul)
                      ARC_DAEMON_STEP_US);
 }
 
+/*
+ * The simulated clock starts at the wall clock, or, when the history
+ * already runs past it (a faster time scale last time), just after the
+ * last thing recorded, so valid time never runs backwards.
+ */
+static int64_t resume_time(const arc_daemon_t *d, int64_t tick_us)
+{
+    int64_t start = arc_now_us();
+
+    for (size_t i = 0; i < d->known_count; i++) {
+        if (d->known[i].valid_us + tick_us > start) {
+            start = d->known[i].valid_us + tick_us;
+        }
+    }
+    return start;
+}
+
+/* Puts every node the history knows back in its last known state. */
+static void restore_nodes(arc_daemon_t *d)
+{
+    size_t restored = 0;
+
+    for (size_t i = 0; i < d->known_count; i++) {
+        const arc_store_node_row_t *r = &d->known[i];
+        arc_telemetry_t t = {0};
+        uint32_t index;
+
+        if (arc_mesh_find(d->mesh, r->node, &index) != ARC_OK) {
+            continue; /* a site this run does not simulate */
+        }
+        t.seq = r->seq;
+        t.status = r->status == ARC_NODE_DRAINING ? ARC_NODE_UP : r->status;
+        t.energy_source = r->energy_source;
+        t.models = r->models;
+        t.gpu_mem_used_gb = r->gpu_mem_used_gb;
+        t.battery_soc = r->battery_soc;
+        t.power_kw = r->power_kw;
+        t.carbon_g_per_kwh = r->carbon_g_per_kwh;
+        if (arc_engine_restore_node(d->engine, index, &t) != ARC_OK) {
+            arc_daemon_log(ARC_LOG_WARN, "store",
+                           "cannot restore node=%s seq=%llu", r->node,
+                           (unsigned long long)r->seq);
+            continue;
+        }
+        if (r->status == ARC_NODE_DRAINING) {
+            arc_mesh_set_drained(d->mesh, index, true);
+        }
+        restored++;
+    }
+    if (d->known_count > 0) {
+        arc_daemon_log(ARC_LOG_INFO, "store",
+                       "restored last known state nodes=%zu of=%zu",
+                       restored, d->known_count);
+    }
+    free(d->known);
+    d->known = NULL;
+    d->known_count = 0;
+}
+
 static arc_status_t make_engine(arc_daemon_t *d)
 {
     arc_engine_config_t ec;
@@ -119,13 +180,14 @@ static arc_status_t make_engine(arc_daemon_t *d)
     arc_engine_config_default(&ec);
     ec.seed = d->cfg.seed;
     ec.nodes = d->cfg.nodes;
-    ec.start_us = arc_now_us();
     ec.policy = d->cfg.policy;
     ec.tick_us = (int64_t)d->cfg.tick_ms * ARC_US_PER_MS;
+    ec.start_us = resume_time(d, ec.tick_us);
     st = arc_engine_new(&ec, &parts, &d->engine);
     if (st != ARC_OK) {
         return st;
     }
+    restore_nodes(d);
     arc_engine_set_callbacks(d->engine, on_decision, on_outcome, d);
     return ARC_OK;
 }
@@ -174,13 +236,14 @@ static int64_t engine_clock(void *ctx)
     return event_clock(ctx);
 }
 
-/* Opens the history (--store, else DATA_DIR/history.db) and feeds it. */
-static arc_status_t make_store(arc_daemon_t *d)
+/*
+ * Opens the history (--store, else DATA_DIR/history.db) and reads the
+ * last known state of every node, which the engine restores.
+ */
+static arc_status_t open_store(arc_daemon_t *d)
 {
     arc_store_config_t sc;
-    arc_store_node_row_t *rows = NULL;
     char target[1100], err[256];
-    size_t n = 0;
     arc_status_t st;
 
     /* Not yet: dead-band, keyframe and retention settings of arcnetd;
@@ -200,13 +263,22 @@ static arc_status_t make_store(arc_daemon_t *d)
                        err);
         return st;
     }
-    if (arc_store_load_latest(d->store, &rows, &n, err, sizeof(err)) ==
-        ARC_OK) {
-        arc_daemon_log(ARC_LOG_INFO, "store",
-                       "history open backend=%s known_nodes=%zu",
-                       arc_store_backend(d->store), n);
+    st = arc_store_load_latest(d->store, &d->known, &d->known_count, err,
+                               sizeof(err));
+    if (st != ARC_OK) {
+        arc_daemon_log(ARC_LOG_ERROR, "store",
+                       "cannot read the last known state: %s", err);
+        return st;
     }
-    free(rows);
+    arc_daemon_log(ARC_LOG_INFO, "store",
+                   "history open backend=%s known_nodes=%zu",
+                   arc_store_backend(d->store), d->known_count);
+    return ARC_OK;
+}
+
+/* Feeds every change of the mesh, events and outcomes to the history. */
+static arc_status_t make_feed(arc_daemon_t *d)
+{
     return arc_store_feed_new(d->store, d->mesh, d->events, engine_clock,
                               d, 60 * ARC_US_PER_S, &d->feed);
 }
@@ -243,9 +315,9 @@ arc_status_t arc_daemon_new(const arc_config_t *cfg, const arc_auth_t *auth,
     arc_rates_init(&d->rates);
     d->mesh = arc_mesh_new();
     if (d->mesh == NULL || (st = make_events(d)) != ARC_OK ||
-        (st = make_engine(d)) != ARC_OK ||
-        (st = make_detector(d)) != ARC_OK ||
-        (st = make_store(d)) != ARC_OK || (st = make_api(d)) != ARC_OK) {
+        (st = open_store(d)) != ARC_OK || (st = make_engine(d)) != ARC_OK ||
+        (st = make_detector(d)) != ARC_OK || (st = make_feed(d)) != ARC_OK ||
+        (st = make_api(d)) != ARC_OK) {
         arc_daemon_free(d);
         return st;
     }
@@ -296,6 +368,7 @@ void arc_daemon_free(arc_daemon_t *d)
     arc_api_free(d->api);
     arc_store_feed_free(d->feed);
     arc_store_close(d->store);
+    free(d->known);
     if (d->detector_hooked) {
         arc_mesh_remove_hook(d->mesh, arc_event_detector_hook, d->detector);
     }

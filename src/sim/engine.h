@@ -171,6 +171,19 @@ arc_status_t arc_engine_submit(arc_engine_t *engine,
                                const arc_request_t *req,
                                arc_engine_outcome_fn done, void *ctx);
 
+/*
+ * Resumes simulated node `node` (a mesh index) from its last known state,
+ * as a restarting daemon reads it from history: its telemetry sequence
+ * continues after state->seq, its battery from state->battery_soc, and
+ * the state is applied to the mesh as the node's telemetry, with every
+ * GPU free (no work survives a restart). The node itself resumes up: a
+ * site down at shutdown is taken as repaired meanwhile. Call before the
+ * first advance. ARC_ERR_NOT_FOUND when `node` is not a simulated node of
+ * this engine; ARC_ERR_INVALID for values the mesh refuses.
+ */
+arc_status_t arc_engine_restore_node(arc_engine_t *engine, uint32_t node,
+                                     const arc_telemetry_t *state);
+
 /* Fails a simulated node now (its in-flight work is retried). */
 arc_status_t arc_engine_fail_node(arc_engine_t *engine, uint32_t node);
 

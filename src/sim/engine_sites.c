@@ -117,6 +117,33 @@ arc_status_t arc_engine_sites_init(arc_engine_t *e)
     return st;
 }
 
+arc_status_t arc_engine_restore_node(arc_engine_t *e, uint32_t node,
+                                     const arc_telemetry_t *state)
+{
+    const arc_node_t *mesh_node = arc_mesh_node(e->mesh, node);
+    arc_telemetry_t t = *state;
+    sim_node_t *n;
+
+    if (mesh_node == NULL || node < e->node_base ||
+        node - e->node_base >= e->node_count)
+        return ARC_ERR_NOT_FOUND;
+    if (!(state->battery_soc >= 0.0f && state->battery_soc <= 1.0f))
+        return ARC_ERR_INVALID;
+    n = &e->nodes[node - e->node_base];
+
+    t.node = node;
+    t.time_us = e->now_us;
+    t.gpus_free = mesh_node->gpus_total;
+    t.queue_depth = 0;
+    t.gpu_util = 0.0f;
+    if (arc_mesh_apply(e->mesh, &t) != ARC_OK)
+        return ARC_ERR_INVALID;
+    n->seq = state->seq;
+    if (n->phys.battery_kwh > 0.0)
+        n->phys.soc = state->battery_soc;
+    return ARC_OK;
+}
+
 static void report(arc_engine_t *e, sim_node_t *n)
 {
     const arc_node_t *node = arc_mesh_node(e->mesh, n->mesh_index);

@@ -500,7 +500,11 @@ void arc_store_row_from_node(const arc_node_t *n, int64_t valid_us,
     out->seq = n->seq;
     out->kind = ARC_STORE_TELEMETRY;
     out->zone = n->zone;
-    out->status = n->status;
+    /* An operator's drain is part of the node's state: kept as
+     * "draining", as the API shows it, so the past shows it too. */
+    out->status = n->status == ARC_NODE_UP && n->admin_drained
+                      ? ARC_NODE_DRAINING
+                      : n->status;
     out->energy_source = n->energy_source;
     out->gpus_free = n->gpus_free;
     out->gpus_total = n->gpus_total;

@@ -202,7 +202,8 @@ arc_status_t arc_store_put_event(arc_store_t *store,
 arc_status_t arc_store_put_request(arc_store_t *store,
                                    const arc_store_request_row_t *row);
 
-/* A node row from a mesh node's live state (kind telemetry). */
+/* A node row from a mesh node's live state (kind telemetry); a node up
+ * but drained by an operator is recorded as draining. */
 void arc_store_row_from_node(const arc_node_t *node, int64_t valid_us,
                              arc_store_node_row_t *out);
 

@@ -263,6 +263,9 @@ else
 fi
 
 # ---- shutdown ------------------------------------------------------------
+# Drained before the stop, so the restart below must bring it back.
+expect POST "/v1/nodes/$NODE/drain" "$OP" 200 '"drained":true'
+SEEN_BEFORE=$(printf '%s' "$BODY_OUT" | sed -n 's/.*"last_seen":\([0-9]*\).*/\1/p')
 # An inference still running when the daemon stops is answered 503.
 curl -s -o "$TMP/late" -w '%{http_code}' --max-time 30 \
     -H "Authorization: Bearer $OP" \
@@ -293,6 +296,37 @@ if [ "$(cat "$TMP/late.status")" = 503 ] &&
 else
     fail "inference pending at shutdown: $(cat "$TMP/late.status")"
 fi
+
+# ---- a restart on the same data directory --------------------------------
+# The history brings back every node's last known state, an operator's
+# drain included, and the simulated clock resumes after it.
+ARCNET_TOKEN=$OP "$ARCNETD" --listen 127.0.0.1:0 --data-dir "$TMP/data" \
+    --nodes 60 --time-scale 20 --tick-ms 1000 --seed 7 \
+    >"$TMP/stdout3" 2>"$TMP/stderr3" &
+PID=$!
+PORT=""
+for _ in $(seq 1 100); do
+    PORT=$(sed -n 's|^ArcNet API: http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' \
+        "$TMP/stdout3")
+    [ -n "$PORT" ] && break
+    sleep 0.1
+done
+if [ -n "$PORT" ]; then
+    grep -q 'restored last known state nodes=60 of=60' "$TMP/stderr3" &&
+        ok || fail "restart did not restore the 60 nodes"
+    expect GET "/v1/nodes/$NODE" "$OP" 200 '"status":"draining"' \
+        '"drained":true'
+    SEEN_AFTER=$(printf '%s' "$BODY_OUT" |
+        sed -n 's/.*"last_seen":\([0-9]*\).*/\1/p')
+    [ -n "$SEEN_BEFORE" ] && [ -n "$SEEN_AFTER" ] &&
+        [ "$SEEN_AFTER" -ge "$SEEN_BEFORE" ] && ok ||
+        fail "clock went back on restart: $SEEN_BEFORE -> $SEEN_AFTER"
+    kill -TERM "$PID"
+    wait "$PID" || fail "restarted arcnetd did not exit 0"
+else
+    fail "arcnetd did not restart on its data directory"
+fi
+PID=""
 
 # ---- a stream client that never reads is dropped ------------------------
 # A fast simulation fills the slow client's socket within seconds; the

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +271,42 @@ static void bad_submission_is_invalid(void **state)
     arc_engine_free(e);
 }
 
+static void restored_node_resumes_its_sequence_and_battery(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_engine_t *e = NULL;
+    arc_telemetry_t t;
+    const arc_node_t *n;
+
+    (void)state;
+    small_config(&cfg, 2);
+    cfg.workload = false;
+    assert_int_equal(arc_engine_new(&cfg, NULL, &e), ARC_OK);
+    memset(&t, 0, sizeof(t));
+    t.seq = 500;
+    t.status = ARC_NODE_UP;
+    t.energy_source = ARC_SOURCE_BATTERY;
+    t.battery_soc = 0.61f;
+    t.carbon_g_per_kwh = 50.0f;
+    assert_int_equal(arc_engine_restore_node(e, 3, &t), ARC_OK);
+
+    n = arc_mesh_node(arc_engine_mesh(e), 3);
+    assert_int_equal(n->seq, 500);
+    assert_true(n->battery_soc == 0.61f);
+    assert_int_equal(n->gpus_free, n->gpus_total); /* no work survives */
+
+    /* The next report continues the node's own sequence. */
+    assert_int_equal(arc_engine_advance(e, arc_engine_now(e) + cfg.tick_us),
+                     ARC_OK);
+    assert_in_range(n->seq, 501, 502);
+    assert_true(fabs(n->battery_soc - 0.61f) < 0.1f);
+
+    assert_int_equal(arc_engine_restore_node(e, 30, &t), ARC_ERR_NOT_FOUND);
+    t.battery_soc = 1.5f;
+    assert_int_equal(arc_engine_restore_node(e, 4, &t), ARC_ERR_INVALID);
+    arc_engine_free(e);
+}
+
 static void bad_config_is_invalid(void **state)
 {
     arc_engine_config_t cfg;
@@ -434,6 +472,7 @@ int main(void)
         cmocka_unit_test(failed_node_work_is_retried),
         cmocka_unit_test(submitted_request_completes_with_a_receipt),
         cmocka_unit_test(bad_submission_is_invalid),
+        cmocka_unit_test(restored_node_resumes_its_sequence_and_battery),
         cmocka_unit_test(bad_config_is_invalid),
         cmocka_unit_test(callbacks_see_every_decision_and_outcome),
         cmocka_unit_test(baseline_policies_never_defer),
