@@ -45,7 +45,7 @@ void arc_role_view_zone(arc_jw_t *w, arc_zone_t zone,
                         int64_t time_us)
 {
     arc_jw_obj_open(w);
-    arc_jw_kstr(w, "zone", arc_zone_name(zone));
+    arc_jw_kstr(w, "id", arc_zone_name(zone));
     arc_jw_kuint(w, "seq", seq);
     arc_jw_kint(w, "time_us", time_us);
     arc_jw_kuint(w, "nodes", t->nodes);
@@ -56,6 +56,15 @@ void arc_role_view_zone(arc_jw_t *w, arc_zone_t zone,
     arc_jw_kdouble(w, "gpu_util", t->nodes_up ? t->gpu_util_sum /
                                                     t->nodes_up : 0.0);
     arc_jw_kdouble(w, "power_kw", t->power_kw_sum);
+    arc_jw_key(w, "energy_mix");
+    arc_jw_obj_open(w);
+    for (int s = 0; s < ARC_SOURCE_COUNT; s++) {
+        arc_jw_kdouble(w, arc_source_name((arc_energy_source_t)s),
+                       t->power_kw_sum > 0
+                           ? t->power_by_source_kw[s] / t->power_kw_sum
+                           : 0.0);
+    }
+    arc_jw_obj_close(w);
     arc_jw_kdouble(w, "carbon_g_per_kwh",
                    t->power_kw_sum > 0 ? t->carbon_kw_sum / t->power_kw_sum
                                        : 0.0);
