@@ -25,7 +25,7 @@ static const char *const setting_names[] = {
     "policy", "tick_ms", "log_level", "console_dir", "store",
     "bus", "node", "sim_site", "zone", "replica", "topic_prefix",
     "max_buffered", "session_timeout_ms", "request_timeout_ms",
-    "summary_ms",
+    "summary_ms", "keyframe_s", "raw_keep_days", "minute_keep_days",
 };
 
 void arc_config_default(arc_config_t *cfg)
@@ -49,6 +49,9 @@ void arc_config_default(arc_config_t *cfg)
     cfg->session_timeout_ms = 10000;
     cfg->request_timeout_ms = 10000;
     cfg->summary_ms = 1000;
+    cfg->keyframe_s = 300;
+    cfg->raw_keep_days = 7;
+    cfg->minute_keep_days = 365;
 }
 
 const char *arc_config_role_name(arc_role_name_t role)
@@ -195,8 +198,14 @@ static arc_status_t set_role_value(arc_config_t *cfg, int which,
         return set_u32(&cfg->session_timeout_ms, v, 1000, 3600000);
     case 19:
         return set_u32(&cfg->request_timeout_ms, v, 100, 3600000);
-    default:
+    case 20:
         return set_u32(&cfg->summary_ms, v, 50, 3600000);
+    case 21:
+        return set_u32(&cfg->keyframe_s, v, 0, 86400);
+    case 22:
+        return set_u32(&cfg->raw_keep_days, v, 1, 36500);
+    default:
+        return set_u32(&cfg->minute_keep_days, v, 1, 36500);
     }
 }
 
@@ -441,6 +450,9 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             "data_dir = %s\n"
             "console_dir = %s\n"
             "store = %s\n"
+            "keyframe_s = %u\n"
+            "raw_keep_days = %u\n"
+            "minute_keep_days = %u\n"
             "log_level = %s\n"
             "\n[sim]\n"
             "seed = %llu\n"
@@ -462,7 +474,8 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             "summary_ms = %u\n",
             arc_config_role_name(cfg->role), cfg->listen_host,
             (unsigned)cfg->listen_port, cfg->data_dir, cfg->console_dir,
-            cfg->store, arc_daemon_log_level_name(cfg->log_level),
+            cfg->store, cfg->keyframe_s, cfg->raw_keep_days,
+            cfg->minute_keep_days, arc_daemon_log_level_name(cfg->log_level),
             (unsigned long long)cfg->seed, cfg->nodes, cfg->time_scale,
             arc_policy_name(cfg->policy), cfg->tick_ms, cfg->bus,
             cfg->topic_prefix, cfg->max_buffered, cfg->session_timeout_ms,
@@ -519,6 +532,11 @@ void arc_config_usage(FILE *out)
           "(console/dist)\n"
           "  --store URL        history: postgres://... or a SQLite file\n"
           "                     (DATA_DIR/history.db)\n"
+          "  --keyframe-s S     history: a full row per node this often,\n"
+          "                     simulated seconds; 0: none (300)\n"
+          "  --raw-keep-days D  history: raw rows kept, then folded into\n"
+          "                     minute aggregates (7)\n"
+          "  --minute-keep-days D  minute aggregates kept (365)\n"
           "  --print-config     print the effective config and exit\n"
           "\n"
           "Each setting may also come from ARCNET_<NAME> (ARCNET_LISTEN,\n"

@@ -63,6 +63,9 @@ typedef struct arc_config {
     uint32_t request_timeout_ms; /* --request-timeout-ms: a zone answers
                                     504 when no outcome came by then */
     uint32_t summary_ms;      /* --summary-ms: zone summary period */
+    uint32_t keyframe_s;      /* --keyframe-s: history keyframe period */
+    uint32_t raw_keep_days;   /* --raw-keep-days: raw history kept */
+    uint32_t minute_keep_days; /* --minute-keep-days: aggregates kept */
 } arc_config_t;
 
 /* Fills the defaults. */

@@ -246,9 +246,12 @@ static arc_status_t open_store(arc_daemon_t *d)
     char target[1100], err[256];
     arc_status_t st;
 
-    /* Not yet: dead-band, keyframe and retention settings of arcnetd;
-     * the store's defaults apply. */
+    /* Not yet: the dead-band thresholds are the store's defaults. */
     arc_store_config_default(&sc);
+    sc.keyframe_us = (int64_t)d->cfg.keyframe_s * ARC_US_PER_S;
+    sc.raw_keep_us = (int64_t)d->cfg.raw_keep_days * 86400 * ARC_US_PER_S;
+    sc.minute_keep_us =
+        (int64_t)d->cfg.minute_keep_days * 86400 * ARC_US_PER_S;
     sc.valid_clock = engine_clock;
     sc.valid_clock_ctx = d;
     sc.report = on_store_report;
