@@ -158,6 +158,11 @@ void arc_stream_note_decision(arc_stream_t *st, const arc_request_t *req,
     arc_jw_kstr(w, "priority",
                 arc_priority_name((arc_priority_t)req->priority));
     arc_jw_kstr(w, "outcome", decision_outcome(d));
+    arc_jw_key(w, "origin");
+    arc_jw_obj_open(w);
+    arc_jw_kdouble(w, "lat", req->lat);
+    arc_jw_kdouble(w, "lon", req->lon);
+    arc_jw_obj_close(w);
     arc_jw_kstr(w, "node", n ? n->id : NULL);
     arc_jw_kstr(w, "zone", n ? arc_zone_name(d->zone) : NULL);
     arc_jw_kstr(w, "policy", arc_policy_name(d->policy));
