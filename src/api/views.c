@@ -152,7 +152,12 @@ void arc_view_event(arc_jw_t *w, const arc_event_t *ev)
     arc_jw_kstr(w, "type", arc_event_type_name((arc_event_type_t)ev->type));
     arc_jw_kstr(w, "severity",
                 arc_severity_name((arc_severity_t)ev->severity));
-    arc_jw_kstr(w, "zone", arc_zone_name((arc_zone_t)ev->zone));
+    if (ev->zone < ARC_ZONE_COUNT) {
+        arc_jw_kstr(w, "zone", arc_zone_name((arc_zone_t)ev->zone));
+    } else {
+        arc_jw_key(w, "zone"); /* mesh-wide */
+        arc_jw_null(w);
+    }
     if (ev->node[0] != '\0') {
         arc_jw_kstr(w, "node", ev->node);
     } else {

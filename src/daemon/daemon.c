@@ -14,6 +14,7 @@
 #include "daemon/daemon.h"
 
 #include <libwebsockets.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,13 @@ struct arc_daemon {
     arc_store_t *store;        /* the history (writer thread inside) */
     arc_store_node_row_t *known; /* last known row per node, at start */
     size_t known_count;
+    /* What the history's writer thread reported, for the loop to turn
+     * into events at its next step (the event log is the loop's). */
+    pthread_mutex_t report_lock;
+    bool report_failed;        /* writes failing since the last step */
+    bool report_recovered;     /* writes recovered since the last step */
+    uint64_t report_rows;
+    char report_message[128];
     arc_store_feed_t *feed;    /* mesh, events, outcomes -> store */
     lws_sorted_usec_list_t sul;
     lws_usec_t last_step;      /* monotonic time of the last step */
@@ -92,6 +100,64 @@ static void on_decision(void *ctx, const arc_request_t *req,
     }
 }
 
+/* Runs on the history's writer thread: log now, record events later. */
+static void on_store_report(void *ctx, const arc_store_report_t *r)
+{
+    static const char *const what[] = {"write failed, will retry",
+                                       "writes recovered",
+                                       "rows dropped, buffer full",
+                                       "rows lost at close"};
+    arc_daemon_t *d = ctx;
+
+    arc_daemon_log(r->kind == ARC_STORE_REPORT_RECOVERED ? ARC_LOG_INFO
+                                                         : ARC_LOG_WARN,
+                   "store", "%s rows=%llu message=\"%s\"", what[r->kind],
+                   (unsigned long long)r->rows, r->message);
+    if (r->kind != ARC_STORE_REPORT_WRITE_FAILED &&
+        r->kind != ARC_STORE_REPORT_RECOVERED) {
+        return;
+    }
+    pthread_mutex_lock(&d->report_lock);
+    if (r->kind == ARC_STORE_REPORT_WRITE_FAILED) {
+        d->report_failed = true;
+        d->report_rows = r->rows;
+        snprintf(d->report_message, sizeof(d->report_message), "%s",
+                 r->message);
+    } else {
+        d->report_recovered = true;
+    }
+    pthread_mutex_unlock(&d->report_lock);
+}
+
+/* On the loop: the writer's reports since the last step, as events. */
+static void record_store_events(arc_daemon_t *d)
+{
+    bool failed, recovered;
+    uint64_t rows;
+    char message[128];
+
+    pthread_mutex_lock(&d->report_lock);
+    failed = d->report_failed;
+    recovered = d->report_recovered;
+    rows = d->report_rows;
+    snprintf(message, sizeof(message), "%s", d->report_message);
+    d->report_failed = d->report_recovered = false;
+    pthread_mutex_unlock(&d->report_lock);
+
+    if (failed) {
+        arc_event_record(d->events, ARC_EVENT_STORE_FAILED, ARC_SEV_CRITICAL,
+                         ARC_EVENT_MESH_WIDE, NULL,
+                         "history writes failing, %llu rows held and "
+                         "retried: %s",
+                         (unsigned long long)rows, message);
+    }
+    if (recovered) {
+        arc_event_record(d->events, ARC_EVENT_STORE_RECOVERED, ARC_SEV_INFO,
+                         ARC_EVENT_MESH_WIDE, NULL,
+                         "history writes recovered");
+    }
+}
+
 static void step(lws_sorted_usec_list_t *sul)
 {
     arc_daemon_t *d = lws_container_of(sul, arc_daemon_t, sul);
@@ -107,6 +173,7 @@ static void step(lws_sorted_usec_list_t *sul)
     }
     arc_api_flush(d->api, arc_engine_now(d->engine));
     arc_store_feed_tick(d->feed, arc_engine_now(d->engine));
+    record_store_events(d);
     d->steps++;
     lws_sul_schedule(arc_api_lws(d->api), 0, &d->sul, step,
                      ARC_DAEMON_STEP_US);
@@ -217,19 +284,6 @@ static arc_status_t make_detector(arc_daemon_t *d)
 }
 
 /* Runs on the store's writer thread; the log is thread-safe. */
-static void on_store_report(void *ctx, const arc_store_report_t *r)
-{
-    static const char *const what[] = {"write failed, will retry",
-                                       "writes recovered",
-                                       "rows dropped, buffer full",
-                                       "rows lost at close"};
-
-    (void)ctx;
-    arc_daemon_log(r->kind == ARC_STORE_REPORT_RECOVERED ? ARC_LOG_INFO
-                                                         : ARC_LOG_WARN,
-                   "store", "%s rows=%llu message=\"%s\"", what[r->kind],
-                   (unsigned long long)r->rows, r->message);
-}
 
 static int64_t engine_clock(void *ctx)
 {
@@ -255,6 +309,7 @@ static arc_status_t open_store(arc_daemon_t *d)
     sc.valid_clock = engine_clock;
     sc.valid_clock_ctx = d;
     sc.report = on_store_report;
+    sc.report_ctx = d;
     if (d->cfg.store[0] != '\0') {
         snprintf(target, sizeof(target), "%s", d->cfg.store);
     } else {
@@ -315,6 +370,7 @@ arc_status_t arc_daemon_new(const arc_config_t *cfg, const arc_auth_t *auth,
     }
     d->cfg = *cfg;
     d->auth = *auth;
+    pthread_mutex_init(&d->report_lock, NULL);
     arc_rates_init(&d->rates);
     d->mesh = arc_mesh_new();
     if (d->mesh == NULL || (st = make_events(d)) != ARC_OK ||
@@ -379,5 +435,6 @@ void arc_daemon_free(arc_daemon_t *d)
     arc_event_log_free(d->events);
     arc_mesh_free(d->mesh);
     memset(&d->auth, 0, sizeof(d->auth));
+    pthread_mutex_destroy(&d->report_lock);
     free(d);
 }

@@ -44,7 +44,8 @@ struct arc_event_log {
 static const char *const type_names[ARC_EVENT_TYPE_COUNT] = {
     "node-up",        "node-down",           "node-draining",
     "battery-low",    "battery-recovered",   "energy-source-change",
-    "queue-overflow", "request-failed",
+    "queue-overflow", "request-failed",      "store-write-failed",
+    "store-write-recovered",
 };
 
 static const char *const severity_names[ARC_SEV_COUNT] = {
@@ -243,7 +244,7 @@ uint64_t arc_event_record(arc_event_log_t *log, arc_event_type_t type,
     va_list ap;
 
     if (log == NULL || fmt == NULL || (unsigned)type >= ARC_EVENT_TYPE_COUNT ||
-        (unsigned)sev >= ARC_SEV_COUNT || (unsigned)zone >= ARC_ZONE_COUNT)
+        (unsigned)sev >= ARC_SEV_COUNT || (unsigned)zone > ARC_ZONE_COUNT)
         return 0;
     if (node == NULL)
         node = "";
@@ -411,12 +412,18 @@ static bool in_mask(uint32_t mask, uint8_t value)
     return mask == 0 || (value < 32 && (mask & (1u << value)) != 0);
 }
 
+/* A zone filter matches only its zones: never a mesh-wide event. */
+static bool in_zone_mask(uint32_t mask, uint8_t zone)
+{
+    return mask == 0 || (zone < ARC_ZONE_COUNT && in_mask(mask, zone));
+}
+
 bool arc_event_matches(const arc_event_t *ev, const arc_event_filter_t *f)
 {
     if (ev->seq <= f->since)
         return false;
     if (!in_mask(f->type_mask, ev->type) ||
-        !in_mask(f->zone_mask, ev->zone) ||
+        !in_zone_mask(f->zone_mask, ev->zone) ||
         !in_mask(f->severity_mask, ev->severity))
         return false;
     if (f->q == NULL || f->q[0] == '\0')

@@ -56,6 +56,9 @@ typedef enum arc_event_type {
     ARC_EVENT_SOURCE_CHANGE,     /* "energy-source-change" */
     ARC_EVENT_QUEUE_OVERFLOW,    /* "queue-overflow": request refused */
     ARC_EVENT_REQUEST_FAILED,    /* "request-failed" */
+    ARC_EVENT_STORE_FAILED,      /* "store-write-failed": history writes
+                                    failing, retried */
+    ARC_EVENT_STORE_RECOVERED,   /* "store-write-recovered" */
     ARC_EVENT_TYPE_COUNT
 } arc_event_type_t;
 
@@ -73,6 +76,9 @@ const char *arc_severity_name(arc_severity_t sev);
 arc_status_t arc_severity_parse(const char *s, arc_severity_t *out);
 
 #define ARC_EVENT_MSG_MAX 160
+
+/* The zone of an event that concerns no one zone (shown as null). */
+#define ARC_EVENT_MESH_WIDE ((arc_zone_t)ARC_ZONE_COUNT)
 
 /* One recorded event. */
 typedef struct arc_event {
@@ -130,7 +136,9 @@ void arc_event_log_set_clock(arc_event_log_t *log, arc_event_clock_fn fn,
 /*
  * Records an event: stamps seq and time, applies the flapping guard,
  * stores it and tells every subscriber. `node` may be NULL or "" for a
- * zone-wide event; it is truncated to ARC_NODE_ID_MAX - 1 characters.
+ * zone-wide event; `zone` may be ARC_EVENT_MESH_WIDE for an event of the
+ * whole process (the history store failing), which no zone filter
+ * matches; it is truncated to ARC_NODE_ID_MAX - 1 characters.
  * `fmt` is a printf format for the message (truncated to fit).
  * Returns the new seq, or 0 when the guard coalesced the event or the
  * arguments were invalid (unknown type, severity or zone).

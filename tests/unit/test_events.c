@@ -354,6 +354,34 @@ static void queue_overflow_names_request_and_queue(void **state)
     assert_non_null(strstr(ev->message, "llama-3.1-8b"));
 }
 
+static void mesh_wide_event_matches_no_zone_filter(void **state)
+{
+    fixture_t *fx = *state;
+    arc_event_filter_t f;
+    const arc_event_t *out[4];
+    arc_event_type_t type;
+
+    assert_true(arc_event_record(fx->log, ARC_EVENT_STORE_FAILED,
+                                 ARC_SEV_CRITICAL, ARC_EVENT_MESH_WIDE, NULL,
+                                 "history writes failing") > 0);
+    memset(&f, 0, sizeof(f));
+    assert_int_equal(arc_event_query(fx->log, &f, out, 4), 1);
+    assert_int_equal(out[0]->zone, ARC_ZONE_COUNT);
+    f.zone_mask = 1u << ARC_ZONE_WEST | 1u << ARC_ZONE_EAST |
+                  1u << ARC_ZONE_CENTRAL;
+    assert_int_equal(arc_event_query(fx->log, &f, out, 4), 0);
+
+    assert_int_equal(arc_event_type_parse("store-write-failed", &type),
+                     ARC_OK);
+    assert_int_equal(type, ARC_EVENT_STORE_FAILED);
+    /* Past the mesh-wide value, a zone is refused. */
+    assert_int_equal(arc_event_record(fx->log, ARC_EVENT_STORE_FAILED,
+                                      ARC_SEV_CRITICAL,
+                                      (arc_zone_t)(ARC_ZONE_COUNT + 1), NULL,
+                                      "x"),
+                     0);
+}
+
 static void critical_request_failure_is_critical(void **state)
 {
     fixture_t *fx = *state;
@@ -396,8 +424,10 @@ static void record_rejects_bad_enums(void **state)
                                       ARC_SEV_COUNT, ARC_ZONE_WEST, NULL,
                                       "x"),
                      0);
+    /* ARC_ZONE_COUNT itself is ARC_EVENT_MESH_WIDE. */
     assert_int_equal(arc_event_record(fx->log, ARC_EVENT_NODE_UP,
-                                      ARC_SEV_INFO, ARC_ZONE_COUNT, NULL,
+                                      ARC_SEV_INFO,
+                                      (arc_zone_t)(ARC_ZONE_COUNT + 1), NULL,
                                       "x"),
                      0);
 }
@@ -801,6 +831,7 @@ int main(void)
         T(node_without_battery_is_never_low),
         T(battery_already_low_at_start_recovers_without_low),
         T(queue_overflow_names_request_and_queue),
+        T(mesh_wide_event_matches_no_zone_filter),
         T(critical_request_failure_is_critical),
         T(unplaced_request_failure_has_no_node),
         T(record_rejects_bad_enums),

@@ -24,7 +24,7 @@ function Row({ e, onNode }: { e: MeshEvent; onNode(id: string): void }) {
     >
       <span className={styles.time}>{time(e.time)}</span>
       <span className={styles.sev}>{e.severity}</span>
-      <span className={styles.zone}>{e.zone}</span>
+      <span className={styles.zone}>{e.zone ?? 'all'}</span>
       <span className={styles.type}>{e.type}</span>
       <span className={styles.msg}>
         {e.node !== null ? (

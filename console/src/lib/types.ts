@@ -27,6 +27,8 @@ export const EVENT_TYPES = [
   'energy-source-change',
   'queue-overflow',
   'request-failed',
+  'store-write-failed',
+  'store-write-recovered',
 ] as const;
 
 /** The fields a telemetry delta carries for one node. */
@@ -100,7 +102,8 @@ export interface MeshEvent {
   time: number;
   type: string;
   severity: Severity;
-  zone: ZoneId;
+  /** null for an event of the whole daemon (its history store failing). */
+  zone: ZoneId | null;
   node: string | null;
   message: string;
   coalesced: number;

@@ -182,7 +182,7 @@ async function call(api: ApiClient, p: Parsed): Promise<{ json: unknown; text: (
         since: v['--since'] === undefined ? undefined : Number(v['--since']),
         limit: v['--limit'] === undefined ? undefined : Number(v['--limit']),
       });
-      const rows = evs.map((e) => [e.seq, e.severity, e.zone, e.type, e.message]);
+      const rows = evs.map((e) => [e.seq, e.severity, e.zone ?? '-', e.type, e.message]);
       const follow =
         v['--follow'] !== undefined ? '\n(the event log panel follows live events)' : '';
       return {
