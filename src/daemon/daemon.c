@@ -47,6 +47,7 @@ struct arc_daemon {
     bool report_recovered;     /* writes recovered since the last step */
     uint64_t report_rows;
     char report_message[128];
+    bool store_failing;        /* loop side: a failure event is open */
     arc_store_feed_t *feed;    /* mesh, events, outcomes -> store */
     lws_sorted_usec_list_t sul;
     lws_usec_t last_step;      /* monotonic time of the last step */
@@ -129,7 +130,11 @@ static void on_store_report(void *ctx, const arc_store_report_t *r)
     pthread_mutex_unlock(&d->report_lock);
 }
 
-/* On the loop: the writer's reports since the last step, as events. */
+/*
+ * On the loop: the writer's reports since the last step, as events; one
+ * event when writes start failing and one when they recover, however
+ * often the writer retries in between.
+ */
 static void record_store_events(arc_daemon_t *d)
 {
     bool failed, recovered;
@@ -144,14 +149,16 @@ static void record_store_events(arc_daemon_t *d)
     d->report_failed = d->report_recovered = false;
     pthread_mutex_unlock(&d->report_lock);
 
-    if (failed) {
+    if (failed && !d->store_failing) {
+        d->store_failing = true;
         arc_event_record(d->events, ARC_EVENT_STORE_FAILED, ARC_SEV_CRITICAL,
                          ARC_EVENT_MESH_WIDE, NULL,
                          "history writes failing, %llu rows held and "
                          "retried: %s",
                          (unsigned long long)rows, message);
     }
-    if (recovered) {
+    if (recovered && d->store_failing) {
+        d->store_failing = false;
         arc_event_record(d->events, ARC_EVENT_STORE_RECOVERED, ARC_SEV_INFO,
                          ARC_EVENT_MESH_WIDE, NULL,
                          "history writes recovered");

@@ -262,6 +262,23 @@ else
     ok
 fi
 
+# ---- history writes failing and recovering --------------------------------
+# Another process holds the SQLite file locked for a few seconds: the
+# daemon keeps answering, and says so with one event each way.
+(echo "BEGIN EXCLUSIVE;"; sleep 4; echo "COMMIT;") |
+    sqlite3 "$TMP/data/history.db" &
+LOCKER=$!
+sleep 2
+expect GET /healthz "" 200 '"status":"ok"'
+wait $LOCKER
+sleep 3
+expect GET "/v1/events?type=store-write-failed" "$OP" 200 \
+    '"type":"store-write-failed"' '"severity":"critical"' '"zone":null'
+expect GET "/v1/events?type=store-write-recovered" "$OP" 200 \
+    '"type":"store-write-recovered"'
+expect GET "/v1/events?type=store-write-failed&zone=west" "$OP" 200 \
+    '"events":\[\]'
+
 # ---- shutdown ------------------------------------------------------------
 # Drained before the stop, so the restart below must bring it back.
 expect POST "/v1/nodes/$NODE/drain" "$OP" 200 '"drained":true'
