@@ -26,6 +26,7 @@ static const char *const setting_names[] = {
     "bus", "node", "sim_site", "zone", "replica", "topic_prefix",
     "max_buffered", "session_timeout_ms", "request_timeout_ms",
     "summary_ms", "keyframe_s", "raw_keep_days", "minute_keep_days",
+    "deadband_soc", "deadband_util", "deadband_carbon", "deadband_power_kw",
 };
 
 void arc_config_default(arc_config_t *cfg)
@@ -52,6 +53,10 @@ void arc_config_default(arc_config_t *cfg)
     cfg->keyframe_s = 300;
     cfg->raw_keep_days = 7;
     cfg->minute_keep_days = 365;
+    cfg->deadband_soc = 0.01;
+    cfg->deadband_util = 0.05;
+    cfg->deadband_carbon = 5.0;
+    cfg->deadband_power_kw = 25.0;
 }
 
 const char *arc_config_role_name(arc_role_name_t role)
@@ -156,6 +161,19 @@ static arc_status_t set_bool(bool *dst, const char *v)
     return ARC_OK;
 }
 
+/* A number from 0 to `max` (a dead-band threshold). */
+static arc_status_t set_fraction(double *dst, const char *v, double max)
+{
+    char *end = NULL;
+    double x = strtod(v, &end);
+
+    if (end == v || *end != '\0' || !(x >= 0.0 && x <= max)) {
+        return ARC_ERR_INVALID;
+    }
+    *dst = x;
+    return ARC_OK;
+}
+
 static arc_status_t set_zone(arc_config_t *cfg, const char *v)
 {
     arc_zone_t z;
@@ -204,8 +222,16 @@ static arc_status_t set_role_value(arc_config_t *cfg, int which,
         return set_u32(&cfg->keyframe_s, v, 0, 86400);
     case 22:
         return set_u32(&cfg->raw_keep_days, v, 1, 36500);
-    default:
+    case 23:
         return set_u32(&cfg->minute_keep_days, v, 1, 36500);
+    case 24:
+        return set_fraction(&cfg->deadband_soc, v, 1.0);
+    case 25:
+        return set_fraction(&cfg->deadband_util, v, 1.0);
+    case 26:
+        return set_fraction(&cfg->deadband_carbon, v, 10000.0);
+    default:
+        return set_fraction(&cfg->deadband_power_kw, v, 1000000.0);
     }
 }
 
@@ -453,6 +479,10 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             "keyframe_s = %u\n"
             "raw_keep_days = %u\n"
             "minute_keep_days = %u\n"
+            "deadband_soc = %g\n"
+            "deadband_util = %g\n"
+            "deadband_carbon = %g\n"
+            "deadband_power_kw = %g\n"
             "log_level = %s\n"
             "\n[sim]\n"
             "seed = %llu\n"
@@ -475,7 +505,9 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             arc_config_role_name(cfg->role), cfg->listen_host,
             (unsigned)cfg->listen_port, cfg->data_dir, cfg->console_dir,
             cfg->store, cfg->keyframe_s, cfg->raw_keep_days,
-            cfg->minute_keep_days, arc_daemon_log_level_name(cfg->log_level),
+            cfg->minute_keep_days, cfg->deadband_soc, cfg->deadband_util,
+            cfg->deadband_carbon, cfg->deadband_power_kw,
+            arc_daemon_log_level_name(cfg->log_level),
             (unsigned long long)cfg->seed, cfg->nodes, cfg->time_scale,
             arc_policy_name(cfg->policy), cfg->tick_ms, cfg->bus,
             cfg->topic_prefix, cfg->max_buffered, cfg->session_timeout_ms,
@@ -537,6 +569,10 @@ void arc_config_usage(FILE *out)
           "  --raw-keep-days D  history: raw rows kept, then folded into\n"
           "                     minute aggregates (7)\n"
           "  --minute-keep-days D  minute aggregates kept (365)\n"
+          "  --deadband-soc X, --deadband-util X, --deadband-carbon G,\n"
+          "  --deadband-power-kw K  history: a node's row is written when\n"
+          "                     a value moves further than this (0.01,\n"
+          "                     0.05, 5 g/kWh, 25 kW)\n"
           "  --print-config     print the effective config and exit\n"
           "\n"
           "Each setting may also come from ARCNET_<NAME> (ARCNET_LISTEN,\n"

@@ -66,6 +66,10 @@ typedef struct arc_config {
     uint32_t keyframe_s;      /* --keyframe-s: history keyframe period */
     uint32_t raw_keep_days;   /* --raw-keep-days: raw history kept */
     uint32_t minute_keep_days; /* --minute-keep-days: aggregates kept */
+    double deadband_soc;      /* --deadband-soc: history dead-bands */
+    double deadband_util;     /* --deadband-util */
+    double deadband_carbon;   /* --deadband-carbon, g CO2 / kWh */
+    double deadband_power_kw; /* --deadband-power-kw */
 } arc_config_t;
 
 /* Fills the defaults. */

@@ -307,8 +307,11 @@ static arc_status_t open_store(arc_daemon_t *d)
     char target[1100], err[256];
     arc_status_t st;
 
-    /* Not yet: the dead-band thresholds are the store's defaults. */
     arc_store_config_default(&sc);
+    sc.deadband_soc = (float)d->cfg.deadband_soc;
+    sc.deadband_util = (float)d->cfg.deadband_util;
+    sc.deadband_carbon = (float)d->cfg.deadband_carbon;
+    sc.deadband_power_kw = (float)d->cfg.deadband_power_kw;
     sc.keyframe_us = (int64_t)d->cfg.keyframe_s * ARC_US_PER_S;
     sc.raw_keep_us = (int64_t)d->cfg.raw_keep_days * 86400 * ARC_US_PER_S;
     sc.minute_keep_us =

@@ -180,6 +180,35 @@ static void bad_values_are_refused(void **state)
                      ARC_ERR_NOT_FOUND);
 }
 
+static void history_settings_reach_the_config(void **state)
+{
+    char *argv[] = {"arcnetd", "--keyframe-s", "60", "--raw-keep-days=2",
+                    "--minute-keep-days", "30", "--deadband-soc", "0.02",
+                    "--deadband-carbon=10"};
+    const char *bad[][2] = {
+        {"raw_keep_days", "0"},   {"keyframe_s", "-5"},
+        {"deadband_soc", "1.5"},  {"deadband_util", "x"},
+        {"deadband_carbon", "-1"},
+    };
+    arc_config_action_t a;
+    arc_config_t c;
+    char err[200];
+
+    (void)state;
+    assert_int_equal(load(&c, 9, argv, &a, err), ARC_OK);
+    assert_int_equal(c.keyframe_s, 60);
+    assert_int_equal(c.raw_keep_days, 2);
+    assert_int_equal(c.minute_keep_days, 30);
+    assert_true(c.deadband_soc == 0.02);
+    assert_true(c.deadband_carbon == 10.0);
+    assert_true(c.deadband_util == 0.05); /* the default */
+    for (size_t i = 0; i < ARC_ARRAY_LEN(bad); i++) {
+        assert_int_equal(arc_config_set(&c, bad[i][0], bad[i][1], err,
+                                        sizeof(err)),
+                         ARC_ERR_INVALID);
+    }
+}
+
 static void flag_without_value_is_an_error(void **state)
 {
     char *argv[] = {"arcnetd", "--seed"};
@@ -225,6 +254,7 @@ int main(void)
         cmocka_unit_test_setup(bad_file_line_names_the_line, reset_env),
         cmocka_unit_test_setup(missing_file_is_an_error, reset_env),
         cmocka_unit_test_setup(bad_values_are_refused, reset_env),
+        cmocka_unit_test_setup(history_settings_reach_the_config, reset_env),
         cmocka_unit_test_setup(flag_without_value_is_an_error, reset_env),
         cmocka_unit_test_setup(stray_argument_is_an_error, reset_env),
         cmocka_unit_test_setup(other_roles_parse, reset_env),
