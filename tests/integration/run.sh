@@ -73,20 +73,27 @@ json_valid() {
         python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/null
 }
 
+# wait_port STDOUT_FILE: sets PORT from the daemon's "ArcNet API:" line,
+# waiting up to 10 s; PORT stays empty if the daemon (PID) never says it.
+wait_port() {
+    PORT=""
+    for _ in $(seq 1 100); do
+        PORT=$(sed -n 's|^ArcNet API: http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' \
+            "$1")
+        [ -n "$PORT" ] && return 0
+        kill -0 "$PID" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 # ---- start ---------------------------------------------------------------
 ARCNET_TOKEN=$OP ARCNET_VIEWER_TOKEN=$VIEW "$ARCNETD" --role all \
     --listen 127.0.0.1:0 --data-dir "$TMP/data" --nodes 60 \
     --time-scale 20 --tick-ms 1000 --seed 7 \
     >"$TMP/stdout" 2>"$TMP/stderr" &
 PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's|^ArcNet API: http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' \
-        "$TMP/stdout")
-    [ -n "$PORT" ] && break
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-done
+wait_port "$TMP/stdout"
 if [ -z "$PORT" ]; then
     echo "FAIL: arcnetd did not start"
     cat "$TMP/stderr"
@@ -321,13 +328,7 @@ ARCNET_TOKEN=$OP "$ARCNETD" --listen 127.0.0.1:0 --data-dir "$TMP/data" \
     --nodes 60 --time-scale 20 --tick-ms 1000 --seed 7 \
     >"$TMP/stdout3" 2>"$TMP/stderr3" &
 PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's|^ArcNet API: http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' \
-        "$TMP/stdout3")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
+wait_port "$TMP/stdout3"
 if [ -n "$PORT" ]; then
     grep -q 'restored last known state nodes=60 of=60' "$TMP/stderr3" &&
         ok || fail "restart did not restore the 60 nodes"
@@ -353,13 +354,7 @@ start_on() { # start_on DATA_DIR LOG: starts arcnetd, sets PID and PORT
     ARCNET_TOKEN=$OP "$ARCNETD" --listen 127.0.0.1:0 --data-dir "$1" \
         --time-scale 120 >"$2.out" 2>"$2.err" &
     PID=$!
-    PORT=""
-    for _ in $(seq 1 100); do
-        PORT=$(sed -n 's|^ArcNet API: http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' \
-            "$2.out")
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
+    wait_port "$2.out"
 }
 for round in 1 2 3; do
     start_on "$TMP/crash" "$TMP/crash$round"
@@ -390,13 +385,7 @@ ROWS=$(sqlite3 "$TMP/crash/history.db" 'SELECT COUNT(*) FROM node_state;')
 ARCNET_TOKEN=$OP "$ARCNETD" --listen 127.0.0.1:0 --data-dir "$TMP/data2" \
     --time-scale 200 --tick-ms 500 >"$TMP/stdout2" 2>"$TMP/stderr2" &
 PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's|^ArcNet API: http://127.0.0.1:\([0-9]*\)/v1.*|\1|p' \
-        "$TMP/stdout2")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
+wait_port "$TMP/stdout2"
 if [ -n "$PORT" ]; then
     python3 "$(dirname "$0")/slow_client.py" "$PORT" \
         "/v1/stream?token=$OP" 25 >"$TMP/slow" &
