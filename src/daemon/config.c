@@ -27,6 +27,7 @@ static const char *const setting_names[] = {
     "max_buffered", "session_timeout_ms", "request_timeout_ms",
     "summary_ms", "keyframe_s", "raw_keep_days", "minute_keep_days",
     "deadband_soc", "deadband_util", "deadband_carbon", "deadband_power_kw",
+    "flush_ms",
 };
 
 void arc_config_default(arc_config_t *cfg)
@@ -57,6 +58,7 @@ void arc_config_default(arc_config_t *cfg)
     cfg->deadband_util = 0.05;
     cfg->deadband_carbon = 5.0;
     cfg->deadband_power_kw = 25.0;
+    cfg->flush_ms = 500;
 }
 
 const char *arc_config_role_name(arc_role_name_t role)
@@ -230,8 +232,10 @@ static arc_status_t set_role_value(arc_config_t *cfg, int which,
         return set_fraction(&cfg->deadband_util, v, 1.0);
     case 26:
         return set_fraction(&cfg->deadband_carbon, v, 10000.0);
-    default:
+    case 27:
         return set_fraction(&cfg->deadband_power_kw, v, 1000000.0);
+    default:
+        return set_u32(&cfg->flush_ms, v, 10, 60000);
     }
 }
 
@@ -483,6 +487,7 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             "deadband_util = %g\n"
             "deadband_carbon = %g\n"
             "deadband_power_kw = %g\n"
+            "flush_ms = %u\n"
             "log_level = %s\n"
             "\n[sim]\n"
             "seed = %llu\n"
@@ -506,7 +511,7 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             (unsigned)cfg->listen_port, cfg->data_dir, cfg->console_dir,
             cfg->store, cfg->keyframe_s, cfg->raw_keep_days,
             cfg->minute_keep_days, cfg->deadband_soc, cfg->deadband_util,
-            cfg->deadband_carbon, cfg->deadband_power_kw,
+            cfg->deadband_carbon, cfg->deadband_power_kw, cfg->flush_ms,
             arc_daemon_log_level_name(cfg->log_level),
             (unsigned long long)cfg->seed, cfg->nodes, cfg->time_scale,
             arc_policy_name(cfg->policy), cfg->tick_ms, cfg->bus,
@@ -573,6 +578,8 @@ void arc_config_usage(FILE *out)
           "  --deadband-power-kw K  history: a node's row is written when\n"
           "                     a value moves further than this (0.01,\n"
           "                     0.05, 5 g/kWh, 25 kW)\n"
+          "  --flush-ms MS      history: longest wait before a commit, so\n"
+          "                     the most a crash can lose (500)\n"
           "  --print-config     print the effective config and exit\n"
           "\n"
           "Each setting may also come from ARCNET_<NAME> (ARCNET_LISTEN,\n"

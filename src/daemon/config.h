@@ -70,6 +70,7 @@ typedef struct arc_config {
     double deadband_util;     /* --deadband-util */
     double deadband_carbon;   /* --deadband-carbon, g CO2 / kWh */
     double deadband_power_kw; /* --deadband-power-kw */
+    uint32_t flush_ms;        /* --flush-ms: history commit window */
 } arc_config_t;
 
 /* Fills the defaults. */

@@ -312,6 +312,7 @@ static arc_status_t open_store(arc_daemon_t *d)
     sc.deadband_util = (float)d->cfg.deadband_util;
     sc.deadband_carbon = (float)d->cfg.deadband_carbon;
     sc.deadband_power_kw = (float)d->cfg.deadband_power_kw;
+    sc.flush_us = (int64_t)d->cfg.flush_ms * ARC_US_PER_MS;
     sc.keyframe_us = (int64_t)d->cfg.keyframe_s * ARC_US_PER_S;
     sc.raw_keep_us = (int64_t)d->cfg.raw_keep_days * 86400 * ARC_US_PER_S;
     sc.minute_keep_us =

@@ -188,7 +188,7 @@ static void history_settings_reach_the_config(void **state)
     const char *bad[][2] = {
         {"raw_keep_days", "0"},   {"keyframe_s", "-5"},
         {"deadband_soc", "1.5"},  {"deadband_util", "x"},
-        {"deadband_carbon", "-1"},
+        {"deadband_carbon", "-1"}, {"flush_ms", "0"},
     };
     arc_config_action_t a;
     arc_config_t c;
@@ -202,6 +202,7 @@ static void history_settings_reach_the_config(void **state)
     assert_true(c.deadband_soc == 0.02);
     assert_true(c.deadband_carbon == 10.0);
     assert_true(c.deadband_util == 0.05); /* the default */
+    assert_int_equal(c.flush_ms, 500);
     for (size_t i = 0; i < ARC_ARRAY_LEN(bad); i++) {
         assert_int_equal(arc_config_set(&c, bad[i][0], bad[i][1], err,
                                         sizeof(err)),
