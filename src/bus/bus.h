@@ -98,6 +98,8 @@ typedef struct arc_bus_config {
                                    bus creates (default 3) */
     int32_t replication;        /* kafka: replicas of created topics;
                                    0: min(3, brokers) */
+    int64_t retention_ms;       /* kafka: retention.ms of created topics;
+                                   0: the brokers' default */
     int32_t session_timeout_ms; /* kafka consumers (default 10000) */
     int32_t linger_ms;          /* kafka producer batching wait
                                    (default 5) */

@@ -272,6 +272,14 @@ static arc_status_t create_topic(arc_bus_t *bus, const char *topic,
         rd_kafka_AdminOptions_new(k->producer, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     if (nt == NULL || q == NULL || opts == NULL)
         goto out;
+    if (bus->cfg.retention_ms > 0) {
+        char ms[24];
+
+        snprintf(ms, sizeof(ms), "%lld", (long long)bus->cfg.retention_ms);
+        if (rd_kafka_NewTopic_set_config(nt, "retention.ms", ms) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR)
+            goto out;
+    }
     rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, errstr,
                                               sizeof(errstr));
     rd_kafka_CreateTopics(k->producer, &nt, 1, opts, q);

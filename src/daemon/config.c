@@ -27,7 +27,7 @@ static const char *const setting_names[] = {
     "max_buffered", "session_timeout_ms", "request_timeout_ms",
     "summary_ms", "keyframe_s", "raw_keep_days", "minute_keep_days",
     "deadband_soc", "deadband_util", "deadband_carbon", "deadband_power_kw",
-    "flush_ms",
+    "flush_ms", "partitions", "retention_hours",
 };
 
 void arc_config_default(arc_config_t *cfg)
@@ -59,6 +59,8 @@ void arc_config_default(arc_config_t *cfg)
     cfg->deadband_carbon = 5.0;
     cfg->deadband_power_kw = 25.0;
     cfg->flush_ms = 500;
+    cfg->partitions = 3;
+    cfg->retention_hours = 0;
 }
 
 const char *arc_config_role_name(arc_role_name_t role)
@@ -234,8 +236,12 @@ static arc_status_t set_role_value(arc_config_t *cfg, int which,
         return set_fraction(&cfg->deadband_carbon, v, 10000.0);
     case 27:
         return set_fraction(&cfg->deadband_power_kw, v, 1000000.0);
-    default:
+    case 28:
         return set_u32(&cfg->flush_ms, v, 10, 60000);
+    case 29:
+        return set_u32(&cfg->partitions, v, 1, 10000);
+    default:
+        return set_u32(&cfg->retention_hours, v, 0, 876000);
     }
 }
 
@@ -500,6 +506,8 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             "topic_prefix = %s\n"
             "max_buffered = %u\n"
             "session_timeout_ms = %u\n"
+            "partitions = %u\n"
+            "retention_hours = %u\n"
             "\n[role]\n"
             "node = %s\n"
             "sim_site = %s\n"
@@ -516,6 +524,7 @@ void arc_config_print(const arc_config_t *cfg, FILE *out)
             (unsigned long long)cfg->seed, cfg->nodes, cfg->time_scale,
             arc_policy_name(cfg->policy), cfg->tick_ms, cfg->bus,
             cfg->topic_prefix, cfg->max_buffered, cfg->session_timeout_ms,
+            cfg->partitions, cfg->retention_hours,
             cfg->node, cfg->sim_site ? "true" : "false",
             cfg->zone >= 0 ? arc_zone_name((arc_zone_t)cfg->zone) : "",
             cfg->replica, cfg->request_timeout_ms, cfg->summary_ms);
@@ -578,6 +587,9 @@ void arc_config_usage(FILE *out)
           "  --deadband-power-kw K  history: a node's row is written when\n"
           "                     a value moves further than this (0.01,\n"
           "                     0.05, 5 g/kWh, 25 kW)\n"
+          "  --partitions N     Kafka: partitions of topics it creates (3)\n"
+          "  --retention-hours H  Kafka: retention of topics it creates;\n"
+          "                     0: the brokers' default (0)\n"
           "  --flush-ms MS      history: longest wait before a commit, so\n"
           "                     the most a crash can lose (500)\n"
           "  --print-config     print the effective config and exit\n"

@@ -71,6 +71,9 @@ typedef struct arc_config {
     double deadband_carbon;   /* --deadband-carbon, g CO2 / kWh */
     double deadband_power_kw; /* --deadband-power-kw */
     uint32_t flush_ms;        /* --flush-ms: history commit window */
+    uint32_t partitions;      /* --partitions: of topics it creates */
+    uint32_t retention_hours; /* --retention-hours: of topics it creates;
+                                 0: the brokers' default */
 } arc_config_t;
 
 /* Fills the defaults. */

@@ -48,6 +48,8 @@ arc_status_t arc_role_bus_open(arc_role_bus_t *rb, const arc_config_t *cfg,
     arc_bus_config_default(&bc);
     bc.url = cfg->bus;
     bc.max_buffered = cfg->max_buffered;
+    bc.partitions = (int32_t)cfg->partitions;
+    bc.retention_ms = (int64_t)cfg->retention_hours * 3600 * 1000;
     bc.session_timeout_ms = (int32_t)cfg->session_timeout_ms;
     bc.client_id = client_id;
     bc.log = arc_role_bus_log;
