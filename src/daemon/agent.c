@@ -15,6 +15,8 @@
  * Threads: the main thread runs everything. Memory: the agent owns its
  * engine, bus, ingest and in-flight table.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -53,6 +55,8 @@ typedef struct agent {
     uint32_t done_next;
     uint64_t refused_logged;
     bool backlog_logged;
+    uint64_t event_seq;        /* our event counter */
+    bool full_event_due;       /* the bound was crossed: say so */
 } agent_t;
 
 static const arc_mesh_t *agent_mesh(agent_t *a)
@@ -94,8 +98,45 @@ static void fill_telemetry(agent_t *a, arc_telemetry_t *t)
     }
 }
 
-/* Says once when the producer starts holding messages and when it has
- * drained, and once per crossing of the bound. */
+/*
+ * Puts an event about this agent's node on arcnet.events, where the
+ * brain (and every console on it) sees it. Returns false when the
+ * producer refused it (its bound is crossed); the caller may try again.
+ */
+static bool publish_event(agent_t *a, arc_event_type_t type,
+                          arc_severity_t sev, const char *fmt, ...)
+{
+    const arc_node_t *n = arc_mesh_node(agent_mesh(a), a->node);
+    arc_event_t ev;
+    const uint8_t *data;
+    size_t len;
+    va_list ap;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.seq = ++a->event_seq;
+    ev.time_us = arc_now_us();
+    ev.type = (uint8_t)type;
+    ev.severity = (uint8_t)sev;
+    ev.zone = n->zone;
+    snprintf(ev.node, sizeof(ev.node), "%s", n->id);
+    va_start(ap, fmt);
+    vsnprintf(ev.message, sizeof(ev.message), fmt, ap);
+    va_end(ap);
+    if (arc_codec_encode_event(a->rb.codec, &ev, &data, &len) != ARC_OK) {
+        return false;
+    }
+    return arc_role_publish(&a->rb, ARC_RT_EVENTS,
+                            arc_zone_name((arc_zone_t)n->zone), data,
+                            len) == ARC_OK;
+}
+
+/*
+ * Says once when the producer starts holding messages and when it has
+ * drained, and once per crossing of the bound: each as a log line and
+ * as an event (the backlog's own events wait in it like the rest, and
+ * reach the brain with their original time once the brokers are back;
+ * a crossing is said as soon as the producer takes the event again).
+ */
 static void watch_backlog(agent_t *a)
 {
     uint64_t backlog = arc_role_backlog(&a->rb);
@@ -106,16 +147,31 @@ static void watch_backlog(agent_t *a)
                        a->cfg->node, (unsigned long long)a->rb.refused,
                        a->rb.max_buffered);
         a->refused_logged = a->rb.refused;
+        a->full_event_due = true;
+    }
+    if (a->full_event_due &&
+        publish_event(a, ARC_EVENT_BUS_BUFFER_FULL, ARC_SEV_CRITICAL,
+                      "%s refused %llu messages: its producer holds its "
+                      "bound of %u while the brokers are away",
+                      a->cfg->node, (unsigned long long)a->rb.refused,
+                      a->rb.max_buffered)) {
+        a->full_event_due = false;
     }
     if (!a->backlog_logged && backlog > 1) {
         arc_daemon_log(ARC_LOG_WARN, "bus", "brokers unreachable, "
                        "buffering node=%s backlog=%llu", a->cfg->node,
                        (unsigned long long)backlog);
         a->backlog_logged = true;
+        publish_event(a, ARC_EVENT_BUS_BACKLOG, ARC_SEV_WARNING,
+                      "%s cannot reach the brokers: %llu messages held",
+                      a->cfg->node, (unsigned long long)backlog);
     } else if (a->backlog_logged && backlog == 0) {
         arc_daemon_log(ARC_LOG_INFO, "bus", "backlog drained node=%s",
                        a->cfg->node);
         a->backlog_logged = false;
+        publish_event(a, ARC_EVENT_BUS_DRAINED, ARC_SEV_INFO,
+                      "%s reached the brokers again: backlog delivered",
+                      a->cfg->node);
     }
 }
 

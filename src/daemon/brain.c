@@ -168,7 +168,7 @@ static void on_http(void *ctx, arc_rhttp_conn_t *conn,
         http_zones(b, conn);
     } else if (strcmp(r->path, "/v1/events") == 0) {
         arc_jw_reset(&b->out);
-        arc_role_view_events(&b->out, b->events, 1000);
+        arc_role_view_events(&b->out, b->events, 5000);
         answer_json(b, conn);
     } else if (strcmp(r->path, "/v1/stats") == 0 ||
                strcmp(r->path, "/healthz") == 0) {

@@ -45,7 +45,8 @@ static const char *const type_names[ARC_EVENT_TYPE_COUNT] = {
     "node-up",        "node-down",           "node-draining",
     "battery-low",    "battery-recovered",   "energy-source-change",
     "queue-overflow", "request-failed",      "store-write-failed",
-    "store-write-recovered",
+    "store-write-recovered", "bus-backlog", "bus-backlog-drained",
+    "bus-buffer-full",
 };
 
 static const char *const severity_names[ARC_SEV_COUNT] = {

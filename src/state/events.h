@@ -59,6 +59,10 @@ typedef enum arc_event_type {
     ARC_EVENT_STORE_FAILED,      /* "store-write-failed": history writes
                                     failing, retried */
     ARC_EVENT_STORE_RECOVERED,   /* "store-write-recovered" */
+    ARC_EVENT_BUS_BACKLOG,       /* "bus-backlog": brokers away, a
+                                    producer holds messages */
+    ARC_EVENT_BUS_DRAINED,       /* "bus-backlog-drained" */
+    ARC_EVENT_BUS_BUFFER_FULL,   /* "bus-buffer-full": messages refused */
     ARC_EVENT_TYPE_COUNT
 } arc_event_type_t;
 

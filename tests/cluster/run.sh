@@ -291,6 +291,15 @@ done
 sleep 5
 check_gaps "after the outage"
 say "drained with no gap"
+# The agents' own events say it too, on the brain. Not yet checked here:
+# the bus-backlog event an agent publishes early in a 30 s outage has not
+# been seen at the brain in this test (it is with a 12 s outage).
+$PY events "$P_BRAIN" bus-backlog-drained >"$TMP/ev.drained"
+grep -qx "$W1N" "$TMP/ev.drained" && ok ||
+    fail "the brain has no bus-backlog-drained event from $W1N"
+$PY events "$P_BRAIN" bus-buffer-full >"$TMP/ev.full"
+grep -qx "$BOUNDED" "$TMP/ev.full" && ok ||
+    fail "the brain has no bus-buffer-full event from $BOUNDED"
 
 echo "cluster: $CHECKS passed, $FAILS failed ($(($(date +%s) - START))s)"
 [ "$FAILS" -eq 0 ]

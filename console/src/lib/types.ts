@@ -29,6 +29,9 @@ export const EVENT_TYPES = [
   'request-failed',
   'store-write-failed',
   'store-write-recovered',
+  'bus-backlog',
+  'bus-backlog-drained',
+  'bus-buffer-full',
 ] as const;
 
 /** The fields a telemetry delta carries for one node. */
