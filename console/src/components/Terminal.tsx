@@ -26,7 +26,9 @@ export function Terminal() {
   const [entries, setEntries] = useState<Entry[]>([
     {
       id: 0,
-      text: 'Type "help" for the commands, "travel TIME" and "live" to move in time. Tab completes.',
+      text:
+        'Type "help" for the commands, "travel TIME" and "live" to move in time. ' +
+        'Tab completes.',
       kind: 'output',
     },
   ]);
