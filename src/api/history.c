@@ -260,8 +260,10 @@ int arc_api_get_node_at(arc_api_t *api, arc_session_t *s,
     return reply(api, s);
 }
 
-static void view_node_bucket(arc_jw_t *w, const arc_store_node_bucket_t *b)
+static void view_node_bucket(arc_jw_t *w, const void *bucket)
 {
+    const arc_store_node_bucket_t *b = bucket;
+
     arc_jw_obj_open(w);
     arc_jw_kint(w, "time", b->start_us);
     arc_jw_kuint(w, "samples", b->samples);
@@ -275,11 +277,30 @@ static void view_node_bucket(arc_jw_t *w, const arc_store_node_bucket_t *b)
     arc_jw_obj_close(w);
 }
 
-static void range_fields(arc_jw_t *w, const arc_store_range_t *r)
+/*
+ * The reply of both history endpoints: {KEY: NAME, from, to, step,
+ * buckets: [...]}, each of the `n` buckets (`size` bytes apart) written
+ * by `view`. Frees the buckets.
+ */
+static int reply_buckets(arc_api_t *api, arc_session_t *s, const char *key,
+                         const char *name, const arc_store_range_t *r,
+                         void *buckets, size_t n, size_t size,
+                         void (*view)(arc_jw_t *w, const void *bucket))
 {
-    arc_jw_kint(w, "from", r->from_us);
-    arc_jw_kint(w, "to", r->to_us);
-    arc_jw_kint(w, "step", r->step_us);
+    arc_jw_obj_open(&api->out);
+    arc_jw_kstr(&api->out, key, name);
+    arc_jw_kint(&api->out, "from", r->from_us);
+    arc_jw_kint(&api->out, "to", r->to_us);
+    arc_jw_kint(&api->out, "step", r->step_us);
+    arc_jw_key(&api->out, "buckets");
+    arc_jw_arr_open(&api->out);
+    for (size_t i = 0; i < n; i++) {
+        view(&api->out, (const char *)buckets + i * size);
+    }
+    arc_jw_arr_close(&api->out);
+    arc_jw_obj_close(&api->out);
+    free(buckets);
+    return reply(api, s);
 }
 
 int arc_api_get_node_history(arc_api_t *api, arc_session_t *s,
@@ -302,22 +323,14 @@ int arc_api_get_node_history(arc_api_t *api, arc_session_t *s,
         store_error(st, msg, &err);
         return fail(api, s, &err);
     }
-    arc_jw_obj_open(&api->out);
-    arc_jw_kstr(&api->out, "node", s->match.node_id);
-    range_fields(&api->out, &r);
-    arc_jw_key(&api->out, "buckets");
-    arc_jw_arr_open(&api->out);
-    for (size_t i = 0; i < n; i++) {
-        view_node_bucket(&api->out, &b[i]);
-    }
-    arc_jw_arr_close(&api->out);
-    arc_jw_obj_close(&api->out);
-    free(b);
-    return reply(api, s);
+    return reply_buckets(api, s, "node", s->match.node_id, &r, b, n,
+                         sizeof(*b), view_node_bucket);
 }
 
-static void view_zone_bucket(arc_jw_t *w, const arc_store_zone_bucket_t *b)
+static void view_zone_bucket(arc_jw_t *w, const void *bucket)
 {
+    const arc_store_zone_bucket_t *b = bucket;
+
     arc_jw_obj_open(w);
     arc_jw_kint(w, "time", b->start_us);
     arc_jw_kuint(w, "samples", b->samples);
@@ -361,18 +374,8 @@ int arc_api_get_zone_history(arc_api_t *api, arc_session_t *s,
         store_error(st, msg, &err);
         return fail(api, s, &err);
     }
-    arc_jw_obj_open(&api->out);
-    arc_jw_kstr(&api->out, "zone", arc_zone_name(zone));
-    range_fields(&api->out, &r);
-    arc_jw_key(&api->out, "buckets");
-    arc_jw_arr_open(&api->out);
-    for (size_t i = 0; i < n; i++) {
-        view_zone_bucket(&api->out, &b[i]);
-    }
-    arc_jw_arr_close(&api->out);
-    arc_jw_obj_close(&api->out);
-    free(b);
-    return reply(api, s);
+    return reply_buckets(api, s, "zone", arc_zone_name(zone), &r, b, n,
+                         sizeof(*b), view_zone_bucket);
 }
 
 static void view_change(arc_jw_t *w, const arc_store_change_t *c)
