@@ -44,6 +44,33 @@ static arc_status_t finish(arc_cli_table_t *t, cJSON *doc, size_t n,
     return st;
 }
 
+/*
+ * A table with one row per element of the root array `key` (row_fn fills
+ * each), the noun counting them; ARC_ERR_INVALID when there is no such
+ * array.
+ */
+static arc_status_t format_list(const char *json, size_t len,
+                                const char *key,
+                                const arc_cli_column_t *cols, size_t ncols,
+                                void (*row_fn)(arc_cli_table_t *t,
+                                               const cJSON *item),
+                                arc_cli_buf_t *out)
+{
+    cJSON *doc = arc_cli_jparse(json, len);
+    const cJSON *list = root_array(doc, key);
+    const cJSON *item;
+    arc_cli_table_t t;
+
+    if (list == NULL) {
+        cJSON_Delete(doc);
+        return ARC_ERR_INVALID;
+    }
+
+    arc_cli_table_init(&t, ncols, cols);
+    cJSON_ArrayForEach(item, list) row_fn(&t, item);
+    return finish(&t, doc, t.rows, key, out);
+}
+
 /* ---- nodes ------------------------------------------------------------ */
 
 static const arc_cli_column_t node_cols[] = {
@@ -78,19 +105,8 @@ static void node_row(arc_cli_table_t *t, const cJSON *n)
 arc_status_t arc_cli_format_nodes(const char *json, size_t len,
                                   arc_cli_buf_t *out)
 {
-    cJSON *doc = arc_cli_jparse(json, len);
-    const cJSON *list = root_array(doc, "nodes");
-    const cJSON *n;
-    arc_cli_table_t t;
-
-    if (list == NULL) {
-        cJSON_Delete(doc);
-        return ARC_ERR_INVALID;
-    }
-
-    arc_cli_table_init(&t, ARC_ARRAY_LEN(node_cols), node_cols);
-    cJSON_ArrayForEach(n, list) node_row(&t, n);
-    return finish(&t, doc, t.rows, "nodes", out);
+    return format_list(json, len, "nodes", node_cols,
+                       ARC_ARRAY_LEN(node_cols), node_row, out);
 }
 
 /* ---- one node --------------------------------------------------------- */
@@ -226,19 +242,8 @@ static void zone_row(arc_cli_table_t *t, const cJSON *z)
 arc_status_t arc_cli_format_zones(const char *json, size_t len,
                                   arc_cli_buf_t *out)
 {
-    cJSON *doc = arc_cli_jparse(json, len);
-    const cJSON *list = root_array(doc, "zones");
-    const cJSON *z;
-    arc_cli_table_t t;
-
-    if (list == NULL) {
-        cJSON_Delete(doc);
-        return ARC_ERR_INVALID;
-    }
-
-    arc_cli_table_init(&t, ARC_ARRAY_LEN(zone_cols), zone_cols);
-    cJSON_ArrayForEach(z, list) zone_row(&t, z);
-    return finish(&t, doc, t.rows, "zones", out);
+    return format_list(json, len, "zones", zone_cols,
+                       ARC_ARRAY_LEN(zone_cols), zone_row, out);
 }
 
 /* ---- events ----------------------------------------------------------- */
@@ -264,17 +269,6 @@ static void event_row(arc_cli_table_t *t, const cJSON *e)
 arc_status_t arc_cli_format_events(const char *json, size_t len,
                                    arc_cli_buf_t *out)
 {
-    cJSON *doc = arc_cli_jparse(json, len);
-    const cJSON *list = root_array(doc, "events");
-    const cJSON *e;
-    arc_cli_table_t t;
-
-    if (list == NULL) {
-        cJSON_Delete(doc);
-        return ARC_ERR_INVALID;
-    }
-
-    arc_cli_table_init(&t, ARC_ARRAY_LEN(event_cols), event_cols);
-    cJSON_ArrayForEach(e, list) event_row(&t, e);
-    return finish(&t, doc, t.rows, "events", out);
+    return format_list(json, len, "events", event_cols,
+                       ARC_ARRAY_LEN(event_cols), event_row, out);
 }
