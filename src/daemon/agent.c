@@ -15,7 +15,6 @@
  * Threads: the main thread runs everything. Memory: the agent owns its
  * engine, bus, ingest and in-flight table.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "daemon/host.h"
 #include "daemon/log.h"
 #include "daemon/role.h"
+#include "daemon/role_events.h"
 #include "sim/engine.h"
 
 #define MAX_INFLIGHT 256
@@ -53,10 +53,9 @@ typedef struct agent {
     uint32_t busy_gpus;
     uint64_t done_ids[64];     /* recent request ids, for redelivery */
     uint32_t done_next;
-    uint64_t refused_logged;
-    bool backlog_logged;
     uint64_t event_seq;        /* our event counter */
-    bool full_event_due;       /* the bound was crossed: say so */
+    arc_role_outbox_t outbox;  /* events the producer refused */
+    arc_role_backlog_t backlog;
 } agent_t;
 
 static const arc_mesh_t *agent_mesh(agent_t *a)
@@ -99,18 +98,18 @@ static void fill_telemetry(agent_t *a, arc_telemetry_t *t)
 }
 
 /*
- * Puts an event about this agent's node on arcnet.events, where the
- * brain (and every console on it) sees it. Returns false when the
- * producer refused it (its bound is crossed); the caller may try again.
+ * Puts an event of the backlog watcher about this agent's node on
+ * arcnet.events, where the brain (and every console on it) sees it. The
+ * event waits in the producer with everything else while the brokers
+ * are away, and reaches the brain with its original time once they are
+ * back; one the producer refused waits in the outbox.
  */
-static bool publish_event(agent_t *a, arc_event_type_t type,
-                          arc_severity_t sev, const char *fmt, ...)
+static void say_bus(void *ctx, arc_event_type_t type, arc_severity_t sev,
+                    const char *message)
 {
+    agent_t *a = ctx;
     const arc_node_t *n = arc_mesh_node(agent_mesh(a), a->node);
     arc_event_t ev;
-    const uint8_t *data;
-    size_t len;
-    va_list ap;
 
     memset(&ev, 0, sizeof(ev));
     ev.seq = ++a->event_seq;
@@ -119,60 +118,8 @@ static bool publish_event(agent_t *a, arc_event_type_t type,
     ev.severity = (uint8_t)sev;
     ev.zone = n->zone;
     snprintf(ev.node, sizeof(ev.node), "%s", n->id);
-    va_start(ap, fmt);
-    vsnprintf(ev.message, sizeof(ev.message), fmt, ap);
-    va_end(ap);
-    if (arc_codec_encode_event(a->rb.codec, &ev, &data, &len) != ARC_OK) {
-        return false;
-    }
-    return arc_role_publish(&a->rb, ARC_RT_EVENTS,
-                            arc_zone_name((arc_zone_t)n->zone), data,
-                            len) == ARC_OK;
-}
-
-/*
- * Says once when the producer starts holding messages and when it has
- * drained, and once per crossing of the bound: each as a log line and
- * as an event (the backlog's own events wait in it like the rest, and
- * reach the brain with their original time once the brokers are back;
- * a crossing is said as soon as the producer takes the event again).
- */
-static void watch_backlog(agent_t *a)
-{
-    uint64_t backlog = arc_role_backlog(&a->rb);
-
-    if (a->rb.refused > a->refused_logged) {
-        arc_daemon_log(ARC_LOG_WARN, "bus", "producer buffer full, "
-                       "messages refused node=%s refused=%llu bound=%u",
-                       a->cfg->node, (unsigned long long)a->rb.refused,
-                       a->rb.max_buffered);
-        a->refused_logged = a->rb.refused;
-        a->full_event_due = true;
-    }
-    if (a->full_event_due &&
-        publish_event(a, ARC_EVENT_BUS_BUFFER_FULL, ARC_SEV_CRITICAL,
-                      "%s refused %llu messages: its producer holds its "
-                      "bound of %u while the brokers are away",
-                      a->cfg->node, (unsigned long long)a->rb.refused,
-                      a->rb.max_buffered)) {
-        a->full_event_due = false;
-    }
-    if (!a->backlog_logged && backlog > 1) {
-        arc_daemon_log(ARC_LOG_WARN, "bus", "brokers unreachable, "
-                       "buffering node=%s backlog=%llu", a->cfg->node,
-                       (unsigned long long)backlog);
-        a->backlog_logged = true;
-        publish_event(a, ARC_EVENT_BUS_BACKLOG, ARC_SEV_WARNING,
-                      "%s cannot reach the brokers: %llu messages held",
-                      a->cfg->node, (unsigned long long)backlog);
-    } else if (a->backlog_logged && backlog == 0) {
-        arc_daemon_log(ARC_LOG_INFO, "bus", "backlog drained node=%s",
-                       a->cfg->node);
-        a->backlog_logged = false;
-        publish_event(a, ARC_EVENT_BUS_DRAINED, ARC_SEV_INFO,
-                      "%s reached the brokers again: backlog delivered",
-                      a->cfg->node);
-    }
+    snprintf(ev.message, sizeof(ev.message), "%s", message);
+    arc_role_send_event(&a->rb, &a->outbox, &ev);
 }
 
 static void report(agent_t *a)
@@ -181,7 +128,6 @@ static void report(agent_t *a)
     const uint8_t *data;
     size_t len;
 
-    watch_backlog(a); /* before publishing: what is left of earlier */
     fill_telemetry(a, &t);
     if (arc_codec_encode_telemetry(a->rb.codec, a->cfg->node, &t, &data,
                                    &len) != ARC_OK) {
@@ -316,7 +262,7 @@ static arc_status_t agent_open(agent_t *a)
 {
     const char *topic;
     arc_ingest_hooks_t hooks = {.request = on_request, .ctx = a};
-    char group[160], name[64];
+    char group[160], name[64], label[64];
     arc_status_t st;
 
     snprintf(name, sizeof(name), "agent-%s", a->cfg->node);
@@ -334,6 +280,8 @@ static arc_status_t agent_open(agent_t *a)
     if (st != ARC_OK) {
         return st;
     }
+    snprintf(label, sizeof(label), "node=%s", a->cfg->node);
+    arc_role_backlog_init(&a->backlog, label, a->cfg->node, say_bus, a);
     a->ingest = arc_ingest_new(NULL, &hooks, arc_role_bus_log, NULL);
     if (a->ingest == NULL) {
         return ARC_ERR_NOMEM;
@@ -381,6 +329,8 @@ static void agent_loop(agent_t *a, const volatile sig_atomic_t *stop)
         }
         arc_bus_poll(a->rb.bus, 20, 256, NULL);
         finish_due(a);
+        arc_role_outbox_retry(&a->rb, &a->outbox);
+        arc_role_backlog_watch(&a->backlog, &a->rb, arc_now_us());
     }
 }
 

@@ -22,6 +22,7 @@
 #include "core/geo.h"
 #include "daemon/log.h"
 #include "daemon/role.h"
+#include "daemon/role_events.h"
 #include "daemon/role_http.h"
 #include "daemon/role_views.h"
 
@@ -41,6 +42,7 @@ typedef struct brain {
     uint32_t recent_next;
     int64_t event_time;      /* the clock of the event being recorded */
     uint64_t bridged, msg_seq;
+    arc_role_backlog_t backlog;
     lws_sorted_usec_list_t sul;
     arc_jw_t out;
 } brain_t;
@@ -112,6 +114,19 @@ static arc_status_t on_bridge(void *ctx, const arc_msg_request_t *r)
     }
     b->bridged += st == ARC_OK;
     return st;
+}
+
+/* The backlog watcher's events stay in the brain's own log: they
+ * concern no zone, so they have no wire form, and the brain's log is
+ * the global view anyway. */
+static void say_bus(void *ctx, arc_event_type_t type, arc_severity_t sev,
+                    const char *message)
+{
+    brain_t *b = ctx;
+
+    b->event_time = arc_now_us();
+    arc_event_record(b->events, type, sev, ARC_EVENT_MESH_WIDE, NULL, "%s",
+                     message);
 }
 
 static void answer_json(brain_t *b, arc_rhttp_conn_t *conn)
@@ -189,6 +204,7 @@ static void on_timer(lws_sorted_usec_list_t *sul)
     brain_t *b = lws_container_of(sul, brain_t, sul);
 
     arc_bus_poll(b->rb.bus, 0, 1024, NULL);
+    arc_role_backlog_watch(&b->backlog, &b->rb, arc_now_us());
     lws_sul_schedule(arc_rhttp_lws(b->http), 0, &b->sul, on_timer, POLL_US);
 }
 
@@ -217,6 +233,7 @@ static arc_status_t brain_open(brain_t *b, const arc_auth_t *auth)
     if (st != ARC_OK) {
         return st;
     }
+    arc_role_backlog_init(&b->backlog, "role=brain", "the brain", say_bus, b);
     topics[0] = b->rb.topic[ARC_RT_SUMMARY];
     topics[1] = b->rb.topic[ARC_RT_EVENTS];
     topics[2] = b->rb.topic[ARC_RT_BRIDGE];

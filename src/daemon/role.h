@@ -48,8 +48,11 @@ typedef struct arc_role_bus {
 
 /*
  * Opens the bus of cfg (Kafka only: the roles talk between processes)
- * and a codec, and names the topics with cfg->topic_prefix.
- * ARC_ERR_INVALID for an inproc URL, else as arc_bus_open.
+ * and a codec, names the topics with cfg->topic_prefix and finds or
+ * creates every one of them (up to 10 s each), so that nothing published
+ * later waits on a topic lookup. ARC_ERR_INVALID for an inproc URL,
+ * ARC_ERR_UNAVAILABLE when the brokers did not answer, else as
+ * arc_bus_open.
  */
 arc_status_t arc_role_bus_open(arc_role_bus_t *rb, const arc_config_t *cfg,
                                const char *client_id);

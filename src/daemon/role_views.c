@@ -18,7 +18,9 @@ static void write_event(void *ctx, const arc_event_t *ev)
     arc_jw_kint(w, "time_us", ev->time_us);
     arc_jw_kstr(w, "type", arc_event_type_name(ev->type));
     arc_jw_kstr(w, "severity", arc_severity_name(ev->severity));
-    arc_jw_kstr(w, "zone", arc_zone_name(ev->zone));
+    arc_jw_kstr(w, "zone", ev->zone < ARC_ZONE_COUNT
+                               ? arc_zone_name(ev->zone)
+                               : NULL); /* the brain's own: null */
     arc_jw_kstr(w, "node", ev->node);
     arc_jw_kuint(w, "coalesced", ev->coalesced);
     arc_jw_kstr(w, "message", ev->message);

@@ -38,6 +38,7 @@
 #include "core/geo.h"
 #include "daemon/log.h"
 #include "daemon/role.h"
+#include "daemon/role_events.h"
 #include "daemon/role_http.h"
 #include "daemon/role_views.h"
 #include "route/router.h"
@@ -89,6 +90,8 @@ typedef struct zone {
     int64_t heartbeat_us;
     int64_t next_summary_us, next_sweep_us;
     bool *silent;               /* node-down recorded for silence */
+    arc_role_outbox_t outbox;   /* events the producer refused */
+    arc_role_backlog_t backlog;
     lws_sorted_usec_list_t sul;
     arc_jw_t out;
 } zone_t;
@@ -425,13 +428,18 @@ static arc_status_t on_spill_message(void *ctx, const arc_bus_msg_t *msg)
 static void on_event(void *ctx, const arc_event_t *ev)
 {
     zone_t *z = ctx;
-    const uint8_t *data;
-    size_t len;
 
-    if (arc_codec_encode_event(z->rb.codec, ev, &data, &len) == ARC_OK) {
-        arc_role_publish(&z->rb, ARC_RT_EVENTS, arc_zone_name(z->zone), data,
-                         len);
-    }
+    arc_role_send_event(&z->rb, &z->outbox, ev);
+}
+
+/* The backlog watcher's events go into the zone's own log (GET
+ * /v1/events here at once) and from there to the brain. */
+static void say_bus(void *ctx, arc_event_type_t type, arc_severity_t sev,
+                    const char *message)
+{
+    zone_t *z = ctx;
+
+    arc_event_record(z->events, type, sev, z->zone, NULL, "%s", message);
 }
 
 static void publish_summary(zone_t *z, int64_t now)
@@ -458,6 +466,8 @@ static void on_timer(lws_sorted_usec_list_t *sul)
     int64_t now = arc_now_us();
 
     arc_bus_poll(z->rb.bus, 0, 1024, NULL);
+    arc_role_outbox_retry(&z->rb, &z->outbox);
+    arc_role_backlog_watch(&z->backlog, &z->rb, now);
     if (now >= z->next_sweep_us) {
         sweep(z, now);
         z->next_sweep_us = now + SWEEP_US;
@@ -655,7 +665,7 @@ static arc_status_t open_bus(zone_t *z)
                                 .outcome = on_outcome, .ctx = z};
     arc_ingest_hooks_t spill_hooks = {.request = on_spilled, .ctx = z};
     const char *topics[3];
-    char name[96], group[200];
+    char name[96], group[200], label[96], subject[96];
     arc_status_t st;
 
     snprintf(name, sizeof(name), "zone-%s-%s", arc_zone_name(z->zone),
@@ -664,6 +674,11 @@ static arc_status_t open_bus(zone_t *z)
     if (st != ARC_OK) {
         return st;
     }
+    snprintf(label, sizeof(label), "zone=%s replica=%s",
+             arc_zone_name(z->zone), z->cfg->replica);
+    snprintf(subject, sizeof(subject), "zone %s replica %s",
+             arc_zone_name(z->zone), z->cfg->replica);
+    arc_role_backlog_init(&z->backlog, label, subject, say_bus, z);
     z->ingest = arc_ingest_new(z->rm.mesh, &hooks, arc_role_bus_log, NULL);
     z->spill_ingest = arc_ingest_new(NULL, &spill_hooks, arc_role_bus_log,
                                      NULL);

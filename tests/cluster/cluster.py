@@ -6,6 +6,8 @@
 #   cluster.py seqs PORT            "id seq reports gaps" per node
 #   cluster.py get PORT PATH FIELD  one field of a JSON answer (a.b.c)
 #   cluster.py events PORT TYPE     node ids of events of that type
+#   cluster.py said PORT TYPE       "zone node message" of those events
+#                                   (node "-" for a zone's own event)
 #   cluster.py one PORT TOKENS      one inference; prints the answer
 #   cluster.py busy PORT            ids of nodes with GPUs in use
 #
@@ -113,6 +115,10 @@ def main():
         for ev in call(port, "/v1/events")[1]["events"]:
             if ev["type"] == sys.argv[3]:
                 print(ev["node"])
+    elif cmd == "said":
+        for ev in call(port, "/v1/events")[1]["events"]:
+            if ev["type"] == sys.argv[3]:
+                print(ev["zone"], ev["node"] or "-", ev["message"])
     return 0
 
 
