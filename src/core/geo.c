@@ -22,6 +22,33 @@ double arc_geo_distance_km(double lat1, double lon1, double lat2,
     return 2.0 * ARC_EARTH_RADIUS_KM * asin(sqrt(a));
 }
 
+void arc_geo_unit(double lat, double lon, double out[3])
+{
+    double c = cos(lat * DEG);
+
+    out[0] = c * cos(lon * DEG);
+    out[1] = c * sin(lon * DEG);
+    out[2] = sin(lat * DEG);
+}
+
+void arc_geo_unit_f(double lat, double lon, float out[3])
+{
+    double v[3];
+
+    arc_geo_unit(lat, lon, v);
+    for (int i = 0; i < 3; i++)
+        out[i] = (float)v[i];
+}
+
+double arc_geo_chord_km(double chord)
+{
+    double half = chord / 2.0;
+
+    if (half > 1.0)
+        half = 1.0;
+    return 2.0 * ARC_EARTH_RADIUS_KM * asin(half);
+}
+
 double arc_geo_rtt_ms(double km)
 {
     return ARC_RTT_BASE_MS + 2.0 * km * ARC_ROUTE_INFLATION /

@@ -12,6 +12,8 @@
 #ifndef ARC_GEO_H
 #define ARC_GEO_H
 
+#include <math.h>
+
 #include "core/types.h"
 
 #define ARC_EARTH_RADIUS_KM 6371.0088
@@ -22,6 +24,30 @@
 /* Great-circle distance between two points in degrees, in km. */
 double arc_geo_distance_km(double lat1, double lon1, double lat2,
                            double lon2);
+
+/*
+ * The same distance through unit vectors, for code that measures from
+ * one origin to many points: the points' vectors are computed once (and
+ * kept in floats, 12 bytes a point), and each distance then costs a
+ * square root and one asin instead of four trigonometric calls. The
+ * chord (straight line through the Earth) is never longer than the arc,
+ * so R * chord is a cheap lower bound of the distance.
+ */
+void arc_geo_unit(double lat, double lon, double out[3]);
+void arc_geo_unit_f(double lat, double lon, float out[3]);
+
+/* Chord length on the unit sphere between a vector and a float vector. */
+static inline double arc_geo_chord(const double a[3], const float b[3])
+{
+    double dx = a[0] - (double)b[0];
+    double dy = a[1] - (double)b[1];
+    double dz = a[2] - (double)b[2];
+
+    return sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+/* Great-circle km for a chord of the unit sphere. */
+double arc_geo_chord_km(double chord);
 
 /* Estimated network round trip for a path of `km` great-circle km. */
 double arc_geo_rtt_ms(double km);

@@ -6,16 +6,22 @@
  * have square cells sized so an average cell holds about CELL_TARGET
  * nodes of the zone (both get the same layout, so one cell number per
  * node serves both); the kinds ranked by key alone use one cell.
- * Each cell has one binary min-heap per model; a heap entry is the key
- * and the node (8 bytes), and pos[] maps (node, model, kind) back to the
- * entry's slot so a change moves one entry in O(log n).
+ * Each cell has one binary min-heap per model. A heap entry carries what
+ * a search needs to score the node without reading it: the key, the
+ * node's unit vector and its last heartbeat (24 bytes). pos[] maps
+ * (node, model, kind) back to the entry's slot so a change moves one
+ * entry in O(log n).
  *
- * Search bound. A cell's lower bound is the latency weight times the
- * round trip to the nearest point of its nodes' bounding box, using a
- * trig-free distance bound (see lower_bound_km); keys are never
- * negative. Rings of cells around the origin's cell only get farther in
- * both axes, so once a whole ring's bound reaches the k-th best score,
- * no later ring can do better.
+ * Pyramid. Above the leaf cells each level halves the rows and columns,
+ * up to one cell. For each model, every cell of every level keeps the
+ * smallest key below it and the box around the nodes below it that load
+ * the model, in 16 bytes; the four children of a cell sit together in one
+ * 64-byte line, so opening a region costs one cache line.
+ *
+ * Search bound. A region's lower bound is the latency weight times the
+ * round trip to the nearest point of its box, using a trig-free distance
+ * bound (see lower_bound_km), plus its smallest key; keys are never
+ * negative. The search opens regions best bound first.
  *
  * Growth. A node added outside its zone's grid marks the index dirty and
  * the next search rebuilds it: O(N log N) once per batch of additions.
@@ -34,41 +40,67 @@
 #define MAX_K 8
 #define KM_PER_DEG 111.19492664 /* on the mean-radius sphere */
 #define WALK_MAX 256
+#define QUANT_MAX 65535u     /* box coordinates are 16-bit grid units */
+#define HEARTBEAT_UNKNOWN UINT32_MAX
+#define US_PER_S 1000000LL
 
 struct entry {
     float key;
     uint32_t node;
 };
 
+/* Where an entry's node is and when it was last heard from. */
+struct place {
+    float unit[3];        /* the node's position (arc_geo_unit_f) */
+    uint32_t heartbeat_s; /* floor of its last heartbeat, or unknown */
+};
+
+/* An entry with its place, as heap operations move them. */
+struct item {
+    struct entry e;
+    struct place at;
+};
+
+/*
+ * Heaps of the geographic kinds keep each entry's place in a parallel
+ * array (at), so a search scores a node without reading the node; the
+ * other kinds, searched rarely, leave it NULL and read the node.
+ */
 struct heap {
     struct entry *e;
+    struct place *at;
     uint32_t len;
     uint32_t cap;
 };
 
-/* Bounding box of the nodes placed in a cell (lo > hi when empty). */
-struct cell {
-    float lat_lo, lat_hi, lon_lo, lon_hi;
+/*
+ * One cell of one level for one model: the smallest key of the model's
+ * entries below it (INFINITY when none) and their bounding box in grid
+ * units, rounded outward (lo > hi when empty).
+ */
+struct region {
+    float min_key;
+    uint16_t lat_lo, lat_hi, lon_lo, lon_hi;
+    uint32_t unused; /* pads to 16 bytes: four children per line */
 };
 
 /*
  * One level of a grid's pyramid. Level 0 is the leaf cells; each level
- * above halves the rows and columns, up to a single cell. Every cell
- * keeps its nodes' bounding box and, per model, the smallest key among
- * them, so a search can bound a whole region at once. Keys are stored
- * model by model, so neighbouring cells of the one model a search asks
- * about share cache lines.
+ * above halves the rows and columns, up to a single cell. Regions are
+ * stored model by model, and within a model in blocks of four: the
+ * children of cell c of the level above are slots 4c .. 4c+3.
  */
 struct level {
     uint32_t rows, cols;
-    struct cell *box;   /* rows * cols */
-    float *min_key;     /* rows * cols * models; INFINITY when empty */
+    uint32_t slots;      /* per model: 4 * cells of the level above */
+    struct region *reg;  /* models * slots, 64-byte aligned */
 };
 
 #define MAX_LEVELS 32
 
 struct grid {
     double lat0, lon0, cell_deg; /* south-west corner, leaf cell size */
+    double unit_deg;             /* one grid unit of a region's box */
     double max_abs_lat;          /* over the grid's rectangle */
     uint32_t rows, cols;         /* leaf cells */
     struct heap *heaps;          /* rows * cols * models */
@@ -81,7 +113,7 @@ struct pending {
     double bound;   /* latency floor plus smallest key */
     double floor;   /* latency floor alone */
     uint32_t level;
-    uint32_t cell;
+    uint16_t row, col;
 };
 
 struct arc_index {
@@ -108,6 +140,9 @@ struct arc_index {
     uint32_t frontier_cap;
 };
 
+_Static_assert(sizeof(struct region) == 16, "four regions per cache line");
+_Static_assert(sizeof(struct place) == 16, "places stay compact");
+
 /* ---- heaps ------------------------------------------------------------ */
 
 static uint32_t *pos_of(arc_index_t *ix, uint32_t node, uint32_t model,
@@ -122,64 +157,94 @@ static bool entry_less(const struct entry *a, const struct entry *b)
     return a->key < b->key || (a->key == b->key && a->node < b->node);
 }
 
-static void heap_place(arc_index_t *ix, struct heap *h, uint32_t slot,
-                       struct entry e, uint32_t model, arc_key_kind_t kind)
+static struct item item_at(const struct heap *h, uint32_t slot)
 {
-    h->e[slot] = e;
-    *pos_of(ix, e.node, model, kind) = slot;
+    struct item it = {.e = h->e[slot]};
+
+    if (h->at != NULL)
+        it.at = h->at[slot];
+    return it;
+}
+
+static void heap_place(arc_index_t *ix, struct heap *h, uint32_t slot,
+                       const struct item *it, uint32_t model,
+                       arc_key_kind_t kind)
+{
+    h->e[slot] = it->e;
+    if (h->at != NULL)
+        h->at[slot] = it->at;
+    *pos_of(ix, it->e.node, model, kind) = slot;
 }
 
 static void sift_up(arc_index_t *ix, struct heap *h, uint32_t slot,
                     uint32_t model, arc_key_kind_t kind)
 {
-    struct entry e = h->e[slot];
+    struct item it = item_at(h, slot);
 
     while (slot > 0) {
         uint32_t parent = (slot - 1) / 2;
+        struct item up;
 
-        if (!entry_less(&e, &h->e[parent]))
+        if (!entry_less(&it.e, &h->e[parent]))
             break;
-        heap_place(ix, h, slot, h->e[parent], model, kind);
+        up = item_at(h, parent);
+        heap_place(ix, h, slot, &up, model, kind);
         slot = parent;
     }
-    heap_place(ix, h, slot, e, model, kind);
+    heap_place(ix, h, slot, &it, model, kind);
 }
 
 static void sift_down(arc_index_t *ix, struct heap *h, uint32_t slot,
                       uint32_t model, arc_key_kind_t kind)
 {
-    struct entry e = h->e[slot];
+    struct item it = item_at(h, slot);
 
     for (;;) {
         uint32_t child = slot * 2 + 1;
+        struct item down;
 
         if (child >= h->len)
             break;
         if (child + 1 < h->len && entry_less(&h->e[child + 1], &h->e[child]))
             child++;
-        if (!entry_less(&h->e[child], &e))
+        if (!entry_less(&h->e[child], &it.e))
             break;
-        heap_place(ix, h, slot, h->e[child], model, kind);
+        down = item_at(h, child);
+        heap_place(ix, h, slot, &down, model, kind);
         slot = child;
     }
-    heap_place(ix, h, slot, e, model, kind);
+    heap_place(ix, h, slot, &it, model, kind);
+}
+
+/* Makes room for `cap` entries (and places, when the heap keeps them). */
+static arc_status_t heap_reserve(struct heap *h, uint32_t cap, bool placed)
+{
+    struct entry *e = realloc(h->e, sizeof(*e) * cap);
+
+    if (e == NULL)
+        return ARC_ERR_NOMEM;
+    h->e = e;
+    if (placed) {
+        struct place *at = realloc(h->at, sizeof(*at) * cap);
+
+        if (at == NULL)
+            return ARC_ERR_NOMEM;
+        h->at = at;
+    }
+    h->cap = cap;
+    return ARC_OK;
 }
 
 static arc_status_t heap_insert(arc_index_t *ix, struct heap *h,
-                                struct entry e, uint32_t model,
+                                const struct item *it, uint32_t model,
                                 arc_key_kind_t kind)
 {
-    if (h->len == h->cap) {
-        uint32_t cap = h->cap ? h->cap * 2 : 4;
-        struct entry *grown = realloc(h->e, sizeof(*grown) * cap);
-
-        if (grown == NULL)
-            return ARC_ERR_NOMEM;
-        h->e = grown;
-        h->cap = cap;
-    }
-    h->e[h->len] = e;
+    if (h->len == h->cap &&
+        heap_reserve(h, h->cap ? h->cap * 2 : 4,
+                     ARC_KEY_GEOGRAPHIC(kind)) != ARC_OK)
+        return ARC_ERR_NOMEM;
     h->len++;
+    heap_place(ix, h, h->len - 1, it, model, kind);
     sift_up(ix, h, h->len - 1, model, kind);
     return ARC_OK;
 }
@@ -191,23 +256,23 @@ static void heap_remove(arc_index_t *ix, struct heap *h, uint32_t slot,
 
     h->len--;
     if (slot != h->len) {
-        struct entry moved = h->e[h->len];
+        struct item moved = item_at(h, h->len);
 
-        heap_place(ix, h, slot, moved, model, kind);
+        heap_place(ix, h, slot, &moved, model, kind);
         sift_up(ix, h, slot, model, kind);
-        sift_down(ix, h, *pos_of(ix, moved.node, model, kind), model, kind);
+        sift_down(ix, h, *pos_of(ix, moved.e.node, model, kind), model,
+                  kind);
     }
     *pos_of(ix, node, model, kind) = NO_POS;
 }
 
-static void heap_rekey(arc_index_t *ix, struct heap *h, uint32_t slot,
-                       float key, uint32_t model, arc_key_kind_t kind)
+static void heap_replace(arc_index_t *ix, struct heap *h, uint32_t slot,
+                         const struct item *it, uint32_t model,
+                         arc_key_kind_t kind)
 {
-    uint32_t node = h->e[slot].node;
-
-    h->e[slot].key = key;
+    heap_place(ix, h, slot, it, model, kind);
     sift_up(ix, h, slot, model, kind);
-    sift_down(ix, h, *pos_of(ix, node, model, kind), model, kind);
+    sift_down(ix, h, *pos_of(ix, it->e.node, model, kind), model, kind);
 }
 
 /* ---- grids ------------------------------------------------------------ */
@@ -216,34 +281,49 @@ static void grid_free(struct grid *g, uint32_t models)
 {
     size_t cells = (size_t)g->rows * g->cols;
 
-    for (size_t i = 0; g->heaps != NULL && i < cells * models; i++)
+    for (size_t i = 0; g->heaps != NULL && i < cells * models; i++) {
         free(g->heaps[i].e);
-    free(g->heaps);
-    for (uint32_t l = 0; l < g->levels; l++) {
-        free(g->lv[l].box);
-        free(g->lv[l].min_key);
+        free(g->heaps[i].at);
     }
+    free(g->heaps);
+    for (uint32_t l = 0; l < g->levels; l++)
+        free(g->lv[l].reg);
     memset(g, 0, sizeof(*g));
 }
 
 static arc_status_t level_init(struct level *lv, uint32_t rows,
                                uint32_t cols, uint32_t models)
 {
-    size_t cells = (size_t)rows * cols;
+    size_t count;
 
     lv->rows = rows;
     lv->cols = cols;
-    lv->box = malloc(sizeof(*lv->box) * cells);
-    lv->min_key = malloc(sizeof(*lv->min_key) * cells * models);
-    if (lv->box == NULL || lv->min_key == NULL)
+    lv->slots = 4 * ((rows + 1) / 2) * ((cols + 1) / 2);
+    count = (size_t)lv->slots * models;
+    lv->reg = aligned_alloc(64, sizeof(*lv->reg) * count);
+    if (lv->reg == NULL)
         return ARC_ERR_NOMEM;
-    for (size_t i = 0; i < cells; i++) {
-        lv->box[i].lat_lo = lv->box[i].lon_lo = INFINITY;
-        lv->box[i].lat_hi = lv->box[i].lon_hi = -INFINITY;
+    for (size_t i = 0; i < count; i++) {
+        lv->reg[i] = (struct region){
+            .min_key = INFINITY,
+            .lat_lo = QUANT_MAX,
+            .lon_lo = QUANT_MAX,
+        };
     }
-    for (size_t i = 0; i < cells * models; i++)
-        lv->min_key[i] = INFINITY;
     return ARC_OK;
+}
+
+/* Where cell (row, col) of a level sits among its model's regions. */
+static uint32_t slot_of(const struct level *lv, uint32_t row, uint32_t col)
+{
+    return ((row >> 1) * ((lv->cols + 1) / 2) + (col >> 1)) * 4 +
+           (row & 1) * 2 + (col & 1);
+}
+
+static struct region *region_at(const struct level *lv, uint32_t model,
+                                 uint32_t slot)
+{
+    return &lv->reg[(size_t)model * lv->slots + slot];
 }
 
 /* Lays out a grid over a box, `cells_wanted` cells (at least one). */
@@ -254,7 +334,7 @@ static arc_status_t grid_init(struct grid *g, double lat_lo, double lat_hi,
     double span_lat = fmax(lat_hi - lat_lo, 0.01);
     double span_lon = fmax(lon_hi - lon_lo, 0.01);
     double size;
-    uint32_t rows, cols;
+    uint32_t rows, cols, widest;
 
     /* A small margin keeps nodes on the edge inside despite rounding. */
     lat_lo -= 1e-6;
@@ -274,6 +354,14 @@ static arc_status_t grid_init(struct grid *g, double lat_lo, double lat_hi,
     if (g->cols == 0)
         g->cols = 1;
     g->max_abs_lat = fmax(fabs(lat_lo), fabs(lat_lo + g->rows * g->cell_deg));
+
+    /* Box units: as fine as 16 bits allow, at most 1/256 of a cell. */
+    widest = g->rows > g->cols ? g->rows : g->cols;
+    if (widest > QUANT_MAX)
+        return ARC_ERR_NOMEM;
+    g->unit_deg = g->cell_deg /
+                  (double)(QUANT_MAX / widest < 256 ? QUANT_MAX / widest
+                                                    : 256);
 
     g->heaps = calloc((size_t)g->rows * g->cols * models, sizeof(*g->heaps));
     if (g->heaps == NULL)
@@ -317,24 +405,49 @@ static uint32_t grid_col(const struct grid *g, double lon)
     return clamp_index((lon - g->lon0) / g->cell_deg, g->cols);
 }
 
-static void cell_extend(struct cell *c, double lat, double lon)
+/* A coordinate in grid units, rounded down (lo) or up (hi). */
+static uint16_t quantize(const struct grid *g, double deg, double origin,
+                         bool up)
 {
-    c->lat_lo = fminf(c->lat_lo, (float)lat);
-    c->lat_hi = fmaxf(c->lat_hi, (float)lat);
-    c->lon_lo = fminf(c->lon_lo, (float)lon);
-    c->lon_hi = fmaxf(c->lon_hi, (float)lon);
+    double u = (deg - origin) / g->unit_deg;
+
+    u = up ? ceil(u) : floor(u);
+    if (!(u > 0.0))
+        return 0;
+    if (u >= QUANT_MAX)
+        return QUANT_MAX;
+    return (uint16_t)u;
 }
 
-/* Grows the boxes of a leaf cell and of every cell above it. */
-static void grid_extend(struct grid *g, uint32_t cell, double lat,
-                        double lon)
+/*
+ * Grows the boxes of a leaf cell and of every cell above it, for one
+ * model, to take in a point.
+ */
+static void grid_extend(struct grid *g, uint32_t cell, uint32_t model,
+                        double lat, double lon)
 {
     uint32_t row = cell / g->cols, col = cell % g->cols;
+    uint16_t lat_lo = quantize(g, lat, g->lat0, false);
+    uint16_t lat_hi = quantize(g, lat, g->lat0, true);
+    uint16_t lon_lo = quantize(g, lon, g->lon0, false);
+    uint16_t lon_hi = quantize(g, lon, g->lon0, true);
 
     for (uint32_t l = 0; l < g->levels; l++) {
-        struct level *lv = &g->lv[l];
+        const struct level *lv = &g->lv[l];
+        struct region *r =
+            region_at(lv, model, slot_of(lv, row >> l, col >> l));
 
-        cell_extend(&lv->box[(row >> l) * lv->cols + (col >> l)], lat, lon);
+        if (r->lat_lo <= lat_lo && r->lat_hi >= lat_hi &&
+            r->lon_lo <= lon_lo && r->lon_hi >= lon_hi)
+            return; /* every box above holds this one */
+        if (lat_lo < r->lat_lo)
+            r->lat_lo = lat_lo;
+        if (lat_hi > r->lat_hi)
+            r->lat_hi = lat_hi;
+        if (lon_lo < r->lon_lo)
+            r->lon_lo = lon_lo;
+        if (lon_hi > r->lon_hi)
+            r->lon_hi = lon_hi;
     }
 }
 
@@ -343,42 +456,30 @@ static void grid_extend(struct grid *g, uint32_t cell, double lat,
  * pyramid, stopping at the first level it leaves unchanged.
  */
 static void refresh_min(struct grid *g, const struct heap *h, uint32_t cell,
-                        uint32_t model, uint32_t models)
+                        uint32_t model)
 {
     uint32_t row = cell / g->cols, col = cell % g->cols;
     float key = h->len ? h->e[0].key : INFINITY;
+    struct region *leaf =
+        region_at(&g->lv[0], model, slot_of(&g->lv[0], row, col));
 
-    (void)models;
-
-    size_t leaf = (size_t)model * g->rows * g->cols + cell;
-
-    if (g->lv[0].min_key[leaf] == key)
+    if (leaf->min_key == key)
         return;
-    g->lv[0].min_key[leaf] = key;
+    leaf->min_key = key;
 
     for (uint32_t l = 1; l < g->levels; l++) {
-        const struct level *below = &g->lv[l - 1];
-        struct level *lv = &g->lv[l];
+        const struct level *lv = &g->lv[l];
         uint32_t r = row >> l, c = col >> l;
-        float *slot = &lv->min_key[(size_t)model * lv->rows * lv->cols +
-                                   (size_t)r * lv->cols + c];
-        float least = INFINITY;
+        const struct region *child =
+            region_at(&g->lv[l - 1], model, (r * lv->cols + c) * 4);
+        struct region *up = region_at(lv, model, slot_of(lv, r, c));
+        float least = child[0].min_key;
 
-        for (uint32_t dr = 0; dr < 2; dr++) {
-            for (uint32_t dc = 0; dc < 2; dc++) {
-                uint32_t cr = 2 * r + dr, cc = 2 * c + dc;
-
-                if (cr < below->rows && cc < below->cols)
-                    least = fminf(least,
-                                  below->min_key[(size_t)model * below->rows *
-                                                     below->cols +
-                                                 (size_t)cr * below->cols +
-                                                 cc]);
-            }
-        }
-        if (*slot == least)
+        for (int i = 1; i < 4; i++)
+            least = child[i].min_key < least ? child[i].min_key : least;
+        if (up->min_key == least)
             return;
-        *slot = least;
+        up->min_key = least;
     }
 }
 
@@ -453,10 +554,6 @@ static arc_status_t learn_new_nodes(arc_index_t *ix)
             continue;
         }
         ix->cell_of[i] = grid_row(g, n->lat) * g->cols + grid_col(g, n->lon);
-        for (int k = 0; k < ARC_KEY_KIND_COUNT; k++)
-            grid_extend(&ix->grids[n->zone][k],
-                        ARC_KEY_GEOGRAPHIC(k) ? ix->cell_of[i] : 0, n->lat,
-                        n->lon);
     }
     ix->known = count;
     return ARC_OK;
@@ -465,6 +562,23 @@ static arc_status_t learn_new_nodes(arc_index_t *ix)
 /* ---- building and updating ------------------------------------------- */
 
 static arc_status_t update_node(arc_index_t *ix, uint32_t node);
+
+/*
+ * Gives back what the heaps' doubling left unused once a rebuild has
+ * placed every node; later growth doubles again.
+ */
+static void grid_fit(struct grid *g, bool placed, uint32_t models)
+{
+    size_t heaps = (size_t)g->rows * g->cols * models;
+
+    for (size_t i = 0; i < heaps; i++) {
+        struct heap *h = &g->heaps[i];
+
+        /* On failure the larger blocks stay, which is harmless. */
+        if (h->len > 0 && h->len < h->cap)
+            (void)heap_reserve(h, h->len, placed);
+    }
+}
 
 /* Lays out every zone's grids over its nodes, then indexes them all. */
 static arc_status_t rebuild(arc_index_t *ix)
@@ -523,17 +637,11 @@ static arc_status_t rebuild(arc_index_t *ix)
         if ((st = update_node(ix, i)) != ARC_OK)
             return st;
     }
+    for (int z = 0; z < ARC_ZONE_COUNT; z++) {
+        for (int k = 0; k < ARC_KEY_KIND_COUNT; k++)
+            grid_fit(&ix->grids[z][k], ARC_KEY_GEOGRAPHIC(k), ix->models);
+    }
     return ARC_OK;
-}
-
-static struct heap *heap_for(arc_index_t *ix, const arc_node_t *n,
-                             uint32_t node, uint32_t model,
-                             arc_key_kind_t kind)
-{
-    struct grid *g = &ix->grids[n->zone][kind];
-    uint32_t cell = ARC_KEY_GEOGRAPHIC(kind) ? ix->cell_of[node] : 0;
-
-    return &g->heaps[(size_t)cell * ix->models + model];
 }
 
 static void count_live_models(arc_index_t *ix, const arc_node_t *n,
@@ -554,32 +662,44 @@ static void count_live_models(arc_index_t *ix, const arc_node_t *n,
     ix->live_models[node] = now;
 }
 
+/* The heartbeat in whole seconds, when it fits 32 bits. */
+static uint32_t heartbeat_seconds(int64_t us)
+{
+    if (us < 0 || us / US_PER_S >= HEARTBEAT_UNKNOWN)
+        return HEARTBEAT_UNKNOWN;
+    return (uint32_t)(us / US_PER_S);
+}
+
 static arc_status_t update_node(arc_index_t *ix, uint32_t node)
 {
     const arc_node_t *n = arc_mesh_node(ix->mesh, node);
+    struct item it = {
+        .e.node = node,
+        .at.heartbeat_s = heartbeat_seconds(n->last_heartbeat_us),
+    };
 
+    arc_geo_unit_f(n->lat, n->lon, it.at.unit);
     count_live_models(ix, n, node);
     for (uint32_t m = 0; m < ix->models; m++) {
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {
-            struct heap *h = heap_for(ix, n, node, m, k);
+            struct grid *g = &ix->grids[n->zone][k];
+            uint32_t cell = ARC_KEY_GEOGRAPHIC(k) ? ix->cell_of[node] : 0;
+            struct heap *h = &g->heaps[(size_t)cell * ix->models + m];
             uint32_t slot = *pos_of(ix, node, m, k);
-            float key = 0.0f;
-            bool eligible = ix->key_fn(ix->key_ctx, n, m, k, &key);
-            struct entry e = {key, node};
+            bool eligible = ix->key_fn(ix->key_ctx, n, m, k, &it.e.key);
 
             if (eligible && slot == NO_POS) {
-                if (heap_insert(ix, h, e, m, k) != ARC_OK)
+                if (heap_insert(ix, h, &it, m, k) != ARC_OK)
                     return ARC_ERR_NOMEM;
+                grid_extend(g, cell, m, n->lat, n->lon);
             } else if (eligible) {
-                heap_rekey(ix, h, slot, key, m, k);
+                heap_replace(ix, h, slot, &it, m, k);
             } else if (slot != NO_POS) {
                 heap_remove(ix, h, slot, m, k);
             } else {
                 continue;
             }
-            refresh_min(&ix->grids[n->zone][k], h,
-                        ARC_KEY_GEOGRAPHIC(k) ? ix->cell_of[node] : 0, m,
-                        ix->models);
+            refresh_min(g, h, cell, m);
         }
     }
     return ARC_OK;
@@ -679,57 +799,122 @@ static void topk_offer(struct topk *t, uint32_t node, double score,
 struct walk {
     arc_index_t *ix;
     const arc_index_query_t *q;
-    double cos_max;        /* cos of the most poleward latitude involved */
+    const struct grid *g;
+    double origin[3];      /* the origin's unit vector */
+    double at_lat, at_lon; /* the origin in the grid's box units */
+    double base;           /* latency score at distance zero */
+    double per_km;         /* latency score per km */
+    double per_lat_unit;   /* lower bound of score per box unit north */
+    double per_lon_unit;   /* ... and per box unit east */
+    double stale_before;   /* heartbeats before this are too old */
     struct topk top;
     uint32_t visited;
 };
 
 /*
- * A lower bound of the great-circle km from the origin to any point of a
- * box, without trigonometry per box. The latitude gap alone is a bound
- * (meridians are the shortest way between parallels). So is the
- * longitude gap on the most poleward parallel involved, shrunk by the
- * series bound sin(x) >= x - x^3/6: 2R asin(cos(phi) sin(d/2)) >=
- * R cos(phi) d (1 - d^2/24).
+ * Sets up the search's distance bound, which needs no trigonometry per
+ * region. The latitude gap alone bounds the distance (meridians are the
+ * shortest way between parallels). So does the longitude gap d on the
+ * most poleward parallel involved, phi, shrunk by the series bound
+ * sin(x) >= x - x^3/6: 2R asin(cos(phi) sin(d/2)) >= R cos(phi) d
+ * (1 - d^2/24), and d is at most the widest gap from the origin to the
+ * grid, so one factor serves every region. Both become score per box
+ * unit of the grid.
  */
-static double lower_bound_km(const struct walk *w, double lat_lo,
-                             double lat_hi, double lon_lo, double lon_hi)
+static void walk_init(struct walk *w, const struct grid *g)
 {
-    double lat = w->q->lat, lon = w->q->lon;
-    double dlat = max2(0.0, max2(lat_lo - lat, lat - lat_hi));
-    double dlon = max2(0.0, max2(lon_lo - lon, lon - lon_hi));
-    double d, by_lon;
+    const arc_index_query_t *q = w->q;
+    double phi = fmin(89.99, fmax(fabs(q->lat), g->max_abs_lat));
+    double east = g->lon0 + g->cols * g->cell_deg;
+    double widest = fmax(fabs(q->lon - g->lon0), fabs(q->lon - east));
+    double d = widest * (M_PI / 180.0);
+    double km_per_lon_deg = ARC_EARTH_RADIUS_KM * (M_PI / 180.0) *
+                            cos(phi * (M_PI / 180.0)) *
+                            (1.0 - d * d / 24.0);
 
-    if (dlon > 180.0)
-        dlon = 0.0; /* the short way round: give up on this axis */
-    d = dlon * (M_PI / 180.0);
-    by_lon = ARC_EARTH_RADIUS_KM * w->cos_max * d * (1.0 - d * d / 24.0);
-    return max2(dlat * KM_PER_DEG, by_lon) * (1.0 - 1e-9) - 1e-3;
+    w->g = g;
+    w->base = q->latency_weight * ARC_RTT_BASE_MS;
+    w->per_km = q->latency_weight * 2.0 * ARC_ROUTE_INFLATION /
+                ARC_FIBRE_KM_PER_MS;
+    w->at_lat = (q->lat - g->lat0) / g->unit_deg;
+    w->at_lon = (q->lon - g->lon0) / g->unit_deg;
+    w->per_lat_unit = w->per_km * KM_PER_DEG * g->unit_deg;
+    w->per_lon_unit = widest > 180.0 || km_per_lon_deg < 0.0
+                          ? 0.0 /* the short way round: no bound */
+                          : w->per_km * km_per_lon_deg * g->unit_deg;
+    w->stale_before = (double)(q->now_us - q->heartbeat_timeout_us);
+    arc_geo_unit(q->lat, q->lon, w->origin);
 }
 
-static double latency_score(const struct walk *w, double km)
+/*
+ * The smallest latency score from the origin to any point of a region's
+ * box. The 10 m taken off covers the rounding of the nodes' float unit
+ * vectors that visits measure with, and the part in a billion the
+ * rounding of this sum.
+ */
+static double region_floor(const struct walk *w, const struct region *r)
 {
-    if (km < 0.0)
-        km = 0.0;
-    return w->q->latency_weight *
-           (ARC_RTT_BASE_MS + km * (2.0 * ARC_ROUTE_INFLATION /
-                                    ARC_FIBRE_KM_PER_MS));
+    double dlat = max2(0.0, max2(r->lat_lo - w->at_lat,
+                                 w->at_lat - r->lat_hi));
+    double dlon = max2(0.0, max2(r->lon_lo - w->at_lon,
+                                 w->at_lon - r->lon_hi));
+    double over = max2(dlat * w->per_lat_unit, dlon * w->per_lon_unit);
+
+    return w->base + max2(0.0, over * (1.0 - 1e-9) - w->per_km * 1e-2);
 }
 
-static void visit(struct walk *w, const struct entry *e)
+/*
+ * Whether a heap entry's node is live. Entries exist only for nodes up
+ * and not drained, so only the heartbeat is left; the whole seconds kept
+ * in its place settle it unless the timeout falls inside that second,
+ * when the node itself is read.
+ */
+static bool place_live(const struct walk *w, const struct place *at,
+                       uint32_t node)
 {
-    const arc_node_t *n = arc_mesh_node(w->ix->mesh, e->node);
-    double km, rtt, score;
+    if (at->heartbeat_s != HEARTBEAT_UNKNOWN) {
+        double from = (double)at->heartbeat_s * US_PER_S;
 
-    if (!arc_node_is_live(n, w->q->now_us, w->q->heartbeat_timeout_us))
+        if (from >= w->stale_before)
+            return true;
+        if (from + US_PER_S <= w->stale_before)
+            return false;
+    }
+    return arc_node_is_live(arc_mesh_node(w->ix->mesh, node), w->q->now_us,
+                            w->q->heartbeat_timeout_us);
+}
+
+/*
+ * Scores the entry in a heap's slot. The chord to the node is a lower
+ * bound of the arc, so a node whose bound cannot enter the top k is
+ * dropped before the asin and before its liveness is asked. Heaps
+ * without places (the kinds ranked by key alone) read the node.
+ */
+static void visit(struct walk *w, const struct heap *h, uint32_t slot)
+{
+    const struct entry *e = &h->e[slot];
+    double key = w->q->use_keys ? (double)e->key : 0.0;
+    struct place read;
+    const struct place *at = &read;
+    double chord, rtt;
+
+    if (h->at != NULL) {
+        at = &h->at[slot];
+    } else {
+        const arc_node_t *n = arc_mesh_node(w->ix->mesh, e->node);
+
+        arc_geo_unit_f(n->lat, n->lon, read.unit);
+        read.heartbeat_s = HEARTBEAT_UNKNOWN;
+    }
+    chord = arc_geo_chord(w->origin, at->unit);
+    if (w->base + max2(0.0, chord * ARC_EARTH_RADIUS_KM - 1e-2) *
+                      w->per_km + key >= topk_bound(&w->top))
         return;
-    km = arc_geo_distance_km(w->q->lat, w->q->lon, n->lat, n->lon);
-    rtt = arc_geo_rtt_ms(km);
-    score = w->q->latency_weight * rtt;
-    if (w->q->use_keys)
-        score += (double)e->key;
+    if (!place_live(w, at, e->node))
+        return;
+    rtt = arc_geo_rtt_ms(arc_geo_chord_km(chord));
     w->visited++;
-    topk_offer(&w->top, e->node, score, rtt);
+    topk_offer(&w->top, e->node, w->q->latency_weight * rtt + key, rtt);
 }
 
 /* Scans a whole heap: for latency-only ranking, or a very deep walk. */
@@ -739,7 +924,7 @@ static void walk_all(struct walk *w, const struct heap *h, double floor)
         double key = w->q->use_keys ? (double)h->e[i].key : 0.0;
 
         if (floor + key < topk_bound(&w->top))
-            visit(w, &h->e[i]);
+            visit(w, h, i);
     }
 }
 
@@ -765,7 +950,7 @@ static void walk_ordered(struct walk *w, const struct heap *h, double floor)
         frontier[best] = frontier[--len];
         if (floor + (double)h->e[slot].key >= topk_bound(&w->top))
             return;
-        visit(w, &h->e[slot]);
+        visit(w, h, slot);
 
         for (uint32_t c = slot * 2 + 1; c <= slot * 2 + 2; c++) {
             if (c >= h->len)
@@ -828,26 +1013,60 @@ static struct pending frontier_pop(arc_index_t *ix, uint32_t *len)
     return top;
 }
 
-/* Queues one cell of a level if it may hold something better. */
-static arc_status_t consider(struct walk *w, const struct grid *g,
-                             uint32_t level, uint32_t cell, uint32_t *len)
+/*
+ * Queues a region if it may hold something better, and asks the memory
+ * for what opening it will read.
+ */
+static arc_status_t consider(struct walk *w, const struct region *r,
+                             uint32_t level, uint32_t row, uint32_t col,
+                             double best, uint32_t *len)
 {
-    const struct level *lv = &g->lv[level];
-    const struct cell *box = &lv->box[cell];
-    float key = lv->min_key[(size_t)w->q->model * lv->rows * lv->cols +
-                            cell];
+    const struct grid *g = w->g;
+    uint32_t model = w->q->model;
     struct pending p;
 
-    if (key == INFINITY || box->lat_lo > box->lat_hi)
+    if (r->min_key == INFINITY)
         return ARC_OK;
-    p.floor = latency_score(w, lower_bound_km(w, box->lat_lo, box->lat_hi,
-                                              box->lon_lo, box->lon_hi));
-    p.bound = p.floor + (w->q->use_keys ? (double)key : 0.0);
-    if (p.bound >= topk_bound(&w->top))
+    p.floor = region_floor(w, r);
+    p.bound = p.floor + (w->q->use_keys ? (double)r->min_key : 0.0);
+    if (p.bound >= best)
         return ARC_OK;
     p.level = level;
-    p.cell = cell;
+    p.row = (uint16_t)row;
+    p.col = (uint16_t)col;
+    if (level > 0)
+        __builtin_prefetch(region_at(&g->lv[level - 1], model,
+                                     (row * g->lv[level].cols + col) * 4));
+    else
+    {
+        const struct heap *h =
+            &g->heaps[((size_t)row * g->cols + col) * w->ix->models + model];
+
+        __builtin_prefetch(h->e);
+        __builtin_prefetch(h->at);
+    }
     return frontier_push(w->ix, len, p);
+}
+
+/* Considers the four children of a region, which share a cache line. */
+static arc_status_t open_region(struct walk *w, const struct pending *p,
+                                uint32_t *len)
+{
+    const struct grid *g = w->g;
+    const struct region *child =
+        region_at(&g->lv[p->level - 1], w->q->model,
+                  ((uint32_t)p->row * g->lv[p->level].cols + p->col) * 4);
+    double best = topk_bound(&w->top);
+
+    for (uint32_t i = 0; i < 4; i++) {
+        arc_status_t st = consider(w, &child[i], p->level - 1,
+                                   2u * p->row + (i >> 1),
+                                   2u * p->col + (i & 1), best, len);
+
+        if (st != ARC_OK)
+            return st;
+    }
+    return ARC_OK;
 }
 
 /*
@@ -855,25 +1074,24 @@ static arc_status_t consider(struct walk *w, const struct grid *g,
  * smallest bound; at a leaf, walk its heap. When the smallest bound left
  * cannot beat the k-th best score, nothing left can.
  */
-static void descend(struct walk *w, const struct grid *g)
+static void descend(struct walk *w)
 {
+    const struct grid *g = w->g;
     const struct level *top = &g->lv[g->levels - 1];
     uint32_t len = 0;
 
-    for (uint32_t c = 0; c < top->rows * top->cols; c++) {
-        if (consider(w, g, g->levels - 1, c, &len) != ARC_OK)
-            return;
-    }
+    if (consider(w, region_at(top, w->q->model, 0), g->levels - 1, 0, 0,
+                 INFINITY, &len) != ARC_OK)
+        return;
     while (len > 0) {
         struct pending p = frontier_pop(w->ix, &len);
-        const struct level *below;
-        uint32_t r, c;
 
         if (p.bound >= topk_bound(&w->top))
             break;
         if (p.level == 0) {
             const struct heap *h =
-                &g->heaps[(size_t)p.cell * w->ix->models + w->q->model];
+                &g->heaps[((size_t)p.row * g->cols + p.col) *
+                              w->ix->models + w->q->model];
 
             if (w->q->use_keys)
                 walk_ordered(w, h, p.floor);
@@ -881,17 +1099,8 @@ static void descend(struct walk *w, const struct grid *g)
                 walk_all(w, h, p.floor);
             continue;
         }
-        below = &g->lv[p.level - 1];
-        r = p.cell / g->lv[p.level].cols;
-        c = p.cell % g->lv[p.level].cols;
-        for (uint32_t cr = 2 * r; cr <= 2 * r + 1 && cr < below->rows; cr++) {
-            for (uint32_t cc = 2 * c; cc <= 2 * c + 1 && cc < below->cols;
-                 cc++) {
-                if (consider(w, g, p.level - 1, cr * below->cols + cc,
-                             &len) != ARC_OK)
-                    return;
-            }
-        }
+        if (open_region(w, &p, &len) != ARC_OK)
+            return;
     }
 }
 
@@ -900,19 +1109,16 @@ uint32_t arc_index_search(arc_index_t *ix, const arc_index_query_t *q,
                           uint32_t *visited)
 {
     struct walk w = {.ix = ix, .q = q};
-    const struct grid *g;
 
     if (ix->dirty && rebuild(ix) != ARC_OK)
         return 0;
     if (q->zone >= ARC_ZONE_COUNT || q->kind >= ARC_KEY_KIND_COUNT ||
         q->model >= ix->models || k == 0)
         return 0;
-    g = &ix->grids[q->zone][q->kind];
+    walk_init(&w, &ix->grids[q->zone][q->kind]);
     w.top.k = k > MAX_K ? MAX_K : k;
-    w.cos_max = cos(fmin(89.99, fmax(fabs(q->lat), g->max_abs_lat)) *
-                    (M_PI / 180.0));
 
-    descend(&w, g);
+    descend(&w);
 
     memcpy(hits, w.top.hit, sizeof(*hits) * w.top.len);
     if (visited != NULL)
@@ -957,8 +1163,8 @@ size_t arc_index_bytes(const arc_index_t *ix)
             for (size_t i = 0; i < cells * ix->models; i++)
                 bytes += g->heaps[i].cap * sizeof(struct entry);
             for (uint32_t l = 0; l < g->levels; l++)
-                bytes += (size_t)g->lv[l].rows * g->lv[l].cols *
-                         (sizeof(struct cell) + ix->models * sizeof(float));
+                bytes += (size_t)g->lv[l].slots * ix->models *
+                         sizeof(struct region);
         }
     }
     return bytes;

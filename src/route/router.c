@@ -355,6 +355,19 @@ static void fill_candidate(const arc_router_t *r, const arc_request_t *req,
     term_values(n, req->model, rtt_ms, c->value);
 }
 
+/*
+ * The round trip from an origin (a unit vector) to a node, measured the
+ * way the index measures it: through the node's float unit vector, so a
+ * scan and a search score a node alike to the last bit.
+ */
+static double rtt_from(const double origin[3], const arc_node_t *n)
+{
+    float unit[3];
+
+    arc_geo_unit_f(n->lat, n->lon, unit);
+    return arc_geo_rtt_ms(arc_geo_chord_km(arc_geo_chord(origin, unit)));
+}
+
 /* Each eligible node of the zone in turn, after the last one chosen. */
 static uint32_t round_robin(arc_router_t *r, const arc_request_t *req,
                             arc_zone_t zone, int64_t now_us,
@@ -362,6 +375,7 @@ static uint32_t round_robin(arc_router_t *r, const arc_request_t *req,
 {
     uint32_t count;
     const uint32_t *nodes = arc_index_zone_nodes(r->index, zone, &count);
+    double origin[3];
 
     for (uint32_t i = 0; i < count; i++) {
         uint32_t at = (r->rr_cursor[zone] + i) % count;
@@ -374,8 +388,8 @@ static uint32_t round_robin(arc_router_t *r, const arc_request_t *req,
         r->rr_cursor[zone] = (at + 1) % count;
         hit->node = nodes[at];
         hit->score = 0.0;
-        hit->rtt_ms = arc_geo_rtt_ms(
-            arc_geo_distance_km(req->lat, req->lon, n->lat, n->lon));
+        arc_geo_unit(req->lat, req->lon, origin);
+        hit->rtt_ms = rtt_from(origin, n);
         return 1;
     }
     return 0;
@@ -526,7 +540,9 @@ static uint32_t scan_zone(arc_router_t *r, const arc_request_t *req,
 {
     uint32_t count = arc_mesh_count(r->mesh), len = 0;
     double w_lat = r->cfg.latency_weight[req->priority];
+    double origin[3];
 
+    arc_geo_unit(req->lat, req->lon, origin);
     for (uint32_t i = 0; i < count; i++) {
         const arc_node_t *n = arc_mesh_node(r->mesh, i);
         float key;
@@ -538,8 +554,7 @@ static uint32_t scan_zone(arc_router_t *r, const arc_request_t *req,
         if (!index_key(r, n, req->model, ARC_KEY_SCORE, &key) ||
             !arc_node_is_live(n, now_us, r->cfg.heartbeat_timeout_us))
             continue;
-        rtt = arc_geo_rtt_ms(
-            arc_geo_distance_km(req->lat, req->lon, n->lat, n->lon));
+        rtt = rtt_from(origin, n);
         offer(top, &len, 1 + ARC_RUNNER_UPS, i, w_lat * rtt + (double)key,
               rtt);
     }

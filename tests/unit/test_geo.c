@@ -30,6 +30,37 @@ static void distance_is_symmetric_and_zero_to_itself(void **state)
                      arc_geo_distance_km(45, -120, 30, -90)) < 1e-9);
 }
 
+/*
+ * Through unit vectors (the node's kept in floats) the distance matches
+ * the haversine within a couple of metres, and R times the chord never
+ * exceeds it.
+ */
+static void unit_vector_distance_matches_the_haversine(void **state)
+{
+    static const double points[][4] = {
+        {34.0522, -118.2437, 40.7128, -74.0060},
+        {35.9606, -83.9207, 35.9606, -83.9207},
+        {47.6062, -122.3321, 47.6100, -122.3400},
+        {25.7617, -80.1918, 61.2181, -149.9003},
+        {30.2672, -97.7431, 39.7392, -104.9903},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+        const double *p = points[i];
+        double origin[3], chord, km;
+        float node[3];
+
+        arc_geo_unit(p[0], p[1], origin);
+        arc_geo_unit_f(p[2], p[3], node);
+        chord = arc_geo_chord(origin, node);
+        km = arc_geo_chord_km(chord);
+        assert_true(fabs(km - arc_geo_distance_km(p[0], p[1], p[2], p[3])) <
+                    2e-3);
+        assert_true(chord * ARC_EARTH_RADIUS_KM <= km);
+    }
+}
+
 static void rtt_grows_with_distance_from_a_fixed_base(void **state)
 {
     (void)state;
@@ -114,6 +145,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(los_angeles_to_new_york_is_about_3940_km),
         cmocka_unit_test(distance_is_symmetric_and_zero_to_itself),
+        cmocka_unit_test(unit_vector_distance_matches_the_haversine),
         cmocka_unit_test(rtt_grows_with_distance_from_a_fixed_base),
         cmocka_unit_test(zones_split_by_longitude),
         cmocka_unit_test(central_spills_east_first_and_west_second),

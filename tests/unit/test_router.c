@@ -627,6 +627,40 @@ static void index_follows_telemetry_changes(void **state)
     }
 }
 
+/*
+ * Heartbeats spread around the timeout, many inside the same second as
+ * the cut-off: the index settles most from whole seconds it keeps and
+ * must agree with the scan on every one.
+ */
+static void index_agrees_on_heartbeats_near_the_timeout(void **state)
+{
+    struct world *w = *state;
+    int64_t timeout = arc_router_config(w->router)->heartbeat_timeout_us;
+    uint64_t seed = 11;
+
+    random_mesh(w, &seed, 1500);
+    for (uint32_t node = 0; node < 1500; node++) {
+        arc_telemetry_t t = fix_telemetry(w->mesh, node);
+
+        t.status = ARC_NODE_UP;
+        t.time_us = FIX_NOW - timeout +
+                    (int64_t)uniform(&seed, -1.5e6, 1.5e6);
+        report(w, &t);
+    }
+    for (uint64_t id = 0; id < 1500; id++) {
+        arc_request_t req = fix_request(id, uniform(&seed, 25.0, 49.0),
+                                        uniform(&seed, -124.0, -67.0),
+                                        (arc_priority_t)(id % 3));
+        int64_t now = FIX_NOW + (int64_t)uniform(&seed, -1e6, 1e6);
+        arc_decision_t fast, slow;
+
+        req.model = (uint32_t)uniform(&seed, 0, 6);
+        arc_router_decide(w->router, &req, ARC_POLICY_ARCNET, now, &fast);
+        arc_router_decide_full_scan(w->router, &req, now, &slow);
+        assert_same_decision(&fast, &slow);
+    }
+}
+
 static void nodes_added_after_the_router_are_routable(void **state)
 {
     struct world *w = *state;
@@ -669,6 +703,7 @@ int main(void)
         T(round_robin_visits_each_node_in_turn),
         T(policy_names_round_trip),
         T(index_agrees_with_a_full_scan),
+        T(index_agrees_on_heartbeats_near_the_timeout),
         T(index_follows_telemetry_changes),
         T(nodes_added_after_the_router_are_routable),
     };
