@@ -3,9 +3,10 @@
  * search over them (see index.h for the idea).
  *
  * Layout. Each (zone, key kind) has a grid. The kinds ranked by distance
- * have square cells sized so an average cell holds about CELL_TARGET
- * nodes of the zone (both get the same layout, so one cell number per
- * node serves both); the kinds ranked by key alone use one cell.
+ * have square cells sized so an average cell holds about 6 sqrt(n) of
+ * the zone's n nodes (see cells_for; both get the same layout, so one
+ * cell number per node serves both); the kinds ranked by key alone use
+ * one cell.
  * Each cell has one binary min-heap per model. A heap entry carries what
  * a search needs to score the node without reading it: the key, the
  * node's unit vector and its last heartbeat (24 bytes). pos[] maps
@@ -35,7 +36,7 @@
 
 #include "core/geo.h"
 
-#define CELL_TARGET 64
+#define CELL_SHARE 6.0 /* a cell holds about 6 sqrt(n) of n nodes */
 #define NO_POS UINT32_MAX
 #define MAX_K 8
 #define KM_PER_DEG 111.19492664 /* on the mean-radius sphere */
@@ -580,6 +581,19 @@ static void grid_fit(struct grid *g, bool placed, uint32_t models)
     }
 }
 
+/*
+ * How many leaf cells a zone of n nodes gets: about sqrt(n) / 6, so a
+ * cell holds about 6 sqrt(n) nodes. Big cells are cheap because a cell's
+ * heap is walked in key order and stops at the first key that cannot
+ * win, while every pyramid level costs a region opened per decision;
+ * bench-route put the best sizes near 500 nodes a cell at 10k nodes and
+ * 2000-4000 at 1M, which this rule follows.
+ */
+static uint32_t cells_for(uint32_t n)
+{
+    return (uint32_t)(sqrt((double)n) / CELL_SHARE);
+}
+
 /* Lays out every zone's grids over its nodes, then indexes them all. */
 static arc_status_t rebuild(arc_index_t *ix)
 {
@@ -612,7 +626,7 @@ static arc_status_t rebuild(arc_index_t *ix)
         }
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {
             uint32_t cells = ARC_KEY_GEOGRAPHIC(k)
-                                 ? per_zone[z] / CELL_TARGET
+                                 ? cells_for(per_zone[z])
                                  : 1;
 
             st = grid_init(&ix->grids[z][k], box[z][0], box[z][1],
