@@ -87,6 +87,10 @@ typedef struct zone {
     uint32_t npending;
     summary_t summaries[ARC_ZONE_COUNT];
     uint64_t summary_seq, msg_seq, next_id;
+    uint64_t spilled_out;       /* requests sent to a neighbour zone */
+    uint64_t spilled_in;        /* requests another zone or the brain
+                                   sent here */
+    uint64_t spilled_in_served; /* of those, served by our nodes */
     int64_t heartbeat_us;
     int64_t next_summary_us, next_sweep_us;
     bool *silent;               /* node-down recorded for silence */
@@ -251,10 +255,18 @@ static bool spill(zone_t *z, pending_t *p)
     }
     p->spilled = true;
     p->placements++;
+    z->spilled_out++;
     return true;
 }
 
-/* Routes a request in this zone, or spills it; false: nowhere to go. */
+/*
+ * Routes a request in this zone, or spills it; false: nowhere to go.
+ * Not yet: the router's share rule (spill a fraction of the traffic
+ * once fewer than 72% of the zone's GPUs are healthy) does not move
+ * requests between zone processes: a silent node keeps its last
+ * reported status in the mesh, so the healthy share never drops when
+ * agents die; a request spills only when no node here can take it.
+ */
 static bool place(zone_t *z, pending_t *p)
 {
     arc_decision_t dec;
@@ -373,6 +385,7 @@ static arc_status_t on_outcome(void *ctx, const arc_msg_outcome_t *o)
         return ARC_OK; /* another replica's or another zone's request */
     }
     if (p->conn == NULL) {
+        z->spilled_in_served += o->status == ARC_OK;
         drop_pending(z, p); /* the asking zone reads the outcome too */
     } else if (o->status == ARC_OK) {
         answer_outcome(z, p, o);
@@ -398,6 +411,7 @@ static arc_status_t on_spilled(void *ctx, const arc_msg_request_t *r)
     if (p == NULL) {
         return ARC_ERR_FULL;
     }
+    z->spilled_in++;
     p->req = r->req;
     p->policy = z->cfg->policy;
     p->deadline_us = r->req.deadline_us ? r->req.deadline_us
@@ -554,6 +568,9 @@ static void http_stats(zone_t *z, arc_rhttp_conn_t *conn)
     arc_jw_kstr(w, "zone", arc_zone_name(z->zone));
     arc_jw_kstr(w, "replica", z->cfg->replica);
     arc_jw_kuint(w, "in_flight", z->npending);
+    arc_jw_kuint(w, "spilled_out", z->spilled_out);
+    arc_jw_kuint(w, "spilled_in", z->spilled_in);
+    arc_jw_kuint(w, "spilled_in_served", z->spilled_in_served);
     arc_role_view_counters(w, &z->rb, ing, 2);
     arc_jw_obj_close(w);
     answer_json(z, conn, 200);

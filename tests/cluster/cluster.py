@@ -8,16 +8,24 @@
 #   cluster.py events PORT TYPE     node ids of events of that type
 #   cluster.py said PORT TYPE       "zone node message" of those events
 #                                   (node "-" for a zone's own event)
-#   cluster.py one PORT TOKENS      one inference; prints the answer
+#   cluster.py one PORT TOKENS [ORIGIN]
+#                                   one inference from ORIGINS[ORIGIN]
+#                                   (2, east, by default); prints the
+#                                   status and the answer
 #   cluster.py busy PORT            ids of nodes with GPUs in use
+#   cluster.py request ID LAT LON   an inference request for 48 tokens
+#                                   of llama-3.1-8b from that origin, as
+#                                   the hex of its MessagePack form
 #
 # The token comes from ARCNET_TOKEN. `load` writes a summary to OUT and
 # exits 1 when a request got no answer or an answer that is neither a
 # receipt nor an explicit {"error":{"code":...}}.
 import json
 import os
+import struct
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -83,6 +91,25 @@ def load(out, count, conc, ports):
     return 0 if res["unanswered"] == 0 and not res["bad"] else 1
 
 
+def pack(value):
+    """MessagePack of the few types a request holds."""
+    if isinstance(value, float):
+        return b"\xcb" + struct.pack(">d", value)
+    if isinstance(value, int):
+        return value.to_bytes(1, "big") if value < 128 else \
+            b"\xcf" + struct.pack(">Q", value)
+    data = value.encode()
+    return bytes([0xa0 | len(data)]) + data
+
+
+def request_hex(rid, lat, lon):
+    now_us = int(time.time() * 1e6)
+    fields = [4, 1, rid, rid, "llama-3.1-8b", "normal", lat, lon, now_us,
+              0, 48]
+    return (bytes([0x90 | len(fields)]) +
+            b"".join(pack(f) for f in fields)).hex()
+
+
 def field(obj, path):
     for part in path.split("."):
         obj = obj[part]
@@ -94,6 +121,10 @@ def main():
     if cmd == "load":
         ports = [int(p) for p in sys.argv[5:]]
         return load(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), ports)
+    if cmd == "request":
+        print(request_hex(int(sys.argv[2]), float(sys.argv[3]),
+                          float(sys.argv[4])))
+        return 0
     port = int(sys.argv[2])
     if cmd == "seqs":
         for n in call(port, "/v1/nodes")[1]["nodes"]:
@@ -101,7 +132,7 @@ def main():
     elif cmd == "get":
         print(field(call(port, sys.argv[3])[1], sys.argv[4]))
     elif cmd == "one":
-        lat, lon = ORIGINS[2]
+        lat, lon = ORIGINS[int(sys.argv[4]) if len(sys.argv) > 4 else 2]
         body = {"model": "llama-3.1-8b", "input": "hello",
                 "max_tokens": int(sys.argv[3]),
                 "origin": {"lat": lat, "lon": lon}}

@@ -21,7 +21,15 @@
 #      bound of 3 messages says it crossed the bound, and after the
 #      brokers return everything drains with no sequence gap; the brain
 #      then holds every agent's and zone's bus-backlog, bus-buffer-full
-#      and bus-backlog-drained events.
+#      and bus-backlog-drained events;
+#   7. requests entering through ornl.bridge.ingress go from the brain
+#      to the zone of their origin and are served there; while
+#      arcnet.inference has no partition leader the brain (bound to 2
+#      messages) says bus-backlog and bus-buffer-full in its own log,
+#      then bus-backlog-drained;
+#   8. with every agent of central dead, a request entering central
+#      spills to the neighbour its summaries show with the most free
+#      GPUs and is served there.
 # Every process is killed on exit, whatever happens.
 #
 #   tests/cluster/run.sh BUILD_DIR
@@ -115,7 +123,7 @@ COMMON="--bus kafka://$BS --topic-prefix $PREFIX --nodes $NODES \
 --tick-ms 1000 --session-timeout-ms 6000 --summary-ms 500 \
 --request-timeout-ms 15000 --listen 127.0.0.1:0"
 
-start brain --role brain --data-dir "$TMP/brain" $COMMON
+start brain --role brain --data-dir "$TMP/brain" $COMMON --max-buffered 2
 # Central holds at most 10 messages, so the outage crosses its bound.
 for z in west-0 west-1 central-0 east-0; do
     bound=""
@@ -155,6 +163,24 @@ wait_said() {
     while ! said "$1" "$2" "$3"; do
         if [ "$(date +%s)" -ge "$4" ]; then
             fail "port $1 has no $2 event with \"$3\""
+            return 1
+        fi
+        sleep 0.5
+    done
+    ok
+}
+
+# stat PORT FIELD: one number of GET /v1/stats (0 if unreadable).
+stat() {
+    $PY get "$1" /v1/stats "$2" 2>/dev/null || echo 0
+}
+
+# wait_stat PORT FIELD MIN UNTIL: polls until FIELD >= MIN or the epoch
+# second UNTIL; fails the check then.
+wait_stat() {
+    while [ "$(stat "$1" "$2")" -lt "$3" ]; do
+        if [ "$(date +%s)" -ge "$4" ]; then
+            fail "port $1: $2 is $(stat "$1" "$2"), want $3 or more"
             return 1
         fi
         sleep 0.5
@@ -337,6 +363,64 @@ wait_said "$P_BRAIN" bus-buffer-full "central - zone central replica 0" "$BY"
 wait_said "$P_BRAIN" bus-backlog-drained "central - zone central replica 0" \
     "$BY"
 say "the brain holds the outage's events"
+
+# ---- the bridge, and the brain's own backlog ----------------------------
+# Three requests from New York enter through the bridge while
+# arcnet.inference has no leader: the brain forwards them to east, its
+# producer holds two (its bound) and refuses the third until the
+# partitions have a leader again.
+BRIDGED=$(stat "$P_BRAIN" bridged)
+SERVED_E=$(stat "$P_E" spilled_in_served)
+mc leaders "${PREFIX}arcnet.inference" -1
+for id in 7001 7002 7003; do
+    "$B/cluster/inject" "$BS" "${PREFIX}ornl.bridge.ingress" "$id" \
+        "$($PY request "$id" 40.7 -74.0)" ||
+        fail "cannot inject bridge request $id"
+done
+BY=$(($(date +%s) + 20))
+wait_said "$P_BRAIN" bus-backlog "None - the brain cannot reach" "$BY"
+wait_said "$P_BRAIN" bus-buffer-full "None - the brain holds" "$BY"
+mc leaders "${PREFIX}arcnet.inference" 1
+BY=$(($(date +%s) + 30))
+wait_said "$P_BRAIN" bus-backlog-drained "None - the brain reached" "$BY"
+wait_stat "$P_BRAIN" bridged $((BRIDGED + 3)) "$BY"
+wait_stat "$P_E" spilled_in_served $((SERVED_E + 3)) "$BY"
+say "bridge requests served in east; the brain said its backlog"
+
+# ---- spill-over between zone processes ----------------------------------
+# Every agent of central dies. Once central has recorded each of its
+# nodes down (silent past 3 s), a request entering central goes to the
+# neighbour whose latest summary shows the most free GPUs.
+served_in() {
+    echo $(($(stat "$P_W0" spilled_in_served) +
+        $(stat "$P_W1" spilled_in_served) + $(stat "$P_E" spilled_in_served)))
+}
+# central_downs: node-down events central holds for its own nodes (the
+# outage already made some: every node fell silent then).
+central_downs() {
+    $PY events "$P_C" node-down | grep -cxFf "$TMP/nodes.central"
+}
+SERVED_IN=$(served_in)
+DOWNS=$(($(central_downs) + $(wc -l <"$TMP/nodes.central")))
+for n in $(cat "$TMP/nodes.central"); do
+    kill -KILL "$(pid_of "agent-$n")"
+done
+BY=$(($(date +%s) + 20))
+while [ "$(central_downs)" -lt "$DOWNS" ] && [ "$(date +%s)" -lt "$BY" ]; do
+    sleep 0.5
+done
+[ "$(central_downs)" -ge "$DOWNS" ] && ok ||
+    fail "central did not record its dead nodes down"
+$PY one "$P_C" 48 1 >"$TMP/spill.out"
+grep -q '^200 .*"spilled": true' "$TMP/spill.out" &&
+    ! grep -q '"zone": "central"' "$TMP/spill.out" && ok ||
+    fail "request to a central without agents: $(cat "$TMP/spill.out")"
+[ "$(stat "$P_C" spilled_out)" -ge 1 ] && ok ||
+    fail "central counted no spilled request"
+[ "$(served_in)" -gt "$SERVED_IN" ] && ok ||
+    fail "no neighbour counted the spilled request as served"
+say "spilled from central: $(sed 's/.*"zone": "\([a-z]*\)".*/\1/' \
+    "$TMP/spill.out")"
 
 echo "cluster: $CHECKS passed, $FAILS failed ($(($(date +%s) - START))s)"
 [ "$FAILS" -eq 0 ]

@@ -17,6 +17,12 @@
  *                              ERR (a number or a name such as
  *                              NOT_LEADER_FOR_PARTITION)
  *   topic NAME PARTITIONS      creates a topic (replication 1)
+ *   leaders NAME BROKER        moves the leadership of every partition
+ *                              of topic NAME to broker BROKER, or with
+ *                              -1 leaves them without a leader (their
+ *                              messages wait); answers "ok N" with the
+ *                              number of partitions (the mock creates
+ *                              a topic that does not exist)
  * It exits when stdin closes or on SIGTERM or SIGINT.
  *
  * Threads: the main thread reads commands; the mock brokers run on
@@ -125,6 +131,25 @@ static const char *cmd_broker(rd_kafka_mock_cluster_t *mc, int brokers,
     return err == RD_KAFKA_RESP_ERR_NO_ERROR ? "ok" : rd_kafka_err2str(err);
 }
 
+/* Sets the leader of partitions 0, 1, ... of a topic until the mock
+ * says there is no such partition. */
+static const char *cmd_leaders(rd_kafka_mock_cluster_t *mc, int brokers,
+                               const char *topic, const char *arg)
+{
+    static char answer[32];
+    long id = strtol(arg, NULL, 10);
+    int32_t p = 0;
+
+    if (id != -1 && (id < 1 || id > brokers))
+        return "error: no such broker";
+    while (p < 10000 && rd_kafka_mock_partition_set_leader(
+                            mc, topic, p, (int32_t)id) ==
+                            RD_KAFKA_RESP_ERR_NO_ERROR)
+        p++;
+    snprintf(answer, sizeof(answer), "ok %d", (int)p);
+    return answer;
+}
+
 static const char *run_command(rd_kafka_mock_cluster_t *mc, int brokers,
                                char *line)
 {
@@ -138,6 +163,8 @@ static const char *run_command(rd_kafka_mock_cluster_t *mc, int brokers,
         return "error: empty command";
     if ((strcmp(verb, "down") == 0 || strcmp(verb, "up") == 0) && a != NULL)
         return cmd_broker(mc, brokers, verb, a);
+    if (strcmp(verb, "leaders") == 0 && b != NULL)
+        return cmd_leaders(mc, brokers, a, b);
     if (strcmp(verb, "errors") == 0 && c != NULL)
         return cmd_errors(mc, a, b, c);
     if (strcmp(verb, "topic") == 0 && b != NULL) {

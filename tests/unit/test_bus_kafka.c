@@ -367,7 +367,9 @@ static void the_helper_hosts_brokers_and_takes_commands(void **state)
         skip(); /* built by `make all`, which `make test` runs first */
     snprintf(cmd, sizeof(cmd),
              "(echo 'down 2'; echo 'up 2'; echo 'errors Produce 2 "
-             "NOT_LEADER_FOR_PARTITION'; echo 'down 9'; echo 'dance') | %s",
+             "NOT_LEADER_FOR_PARTITION'; echo 'topic led 2'; "
+             "echo 'leaders led -1'; echo 'leaders led 9'; "
+             "echo 'down 9'; echo 'dance') | %s",
              path);
     p = popen(cmd, "r");
     assert_non_null(p);
@@ -379,6 +381,12 @@ static void the_helper_hosts_brokers_and_takes_commands(void **state)
     assert_string_equal(line, "ok\n");
     assert_non_null(fgets(line, sizeof(line), p));
     assert_string_equal(line, "ok\n");
+    assert_non_null(fgets(line, sizeof(line), p));
+    assert_string_equal(line, "ok\n");       /* topic led, 2 partitions */
+    assert_non_null(fgets(line, sizeof(line), p));
+    assert_string_equal(line, "ok 2\n");     /* both without a leader */
+    assert_non_null(fgets(line, sizeof(line), p));
+    assert_string_equal(line, "error: no such broker\n");
     assert_non_null(fgets(line, sizeof(line), p));
     assert_string_equal(line, "error: no such broker\n");
     assert_non_null(fgets(line, sizeof(line), p));
