@@ -20,6 +20,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "bus/bus.h"
@@ -340,6 +341,83 @@ static void a_full_producer_buffer_answers_full(void **state)
     arc_bus_close(small);
 }
 
+/* Partitions of `topic` as the brokers list it; -1 when not listed.
+ * Asks through a client of its own that never auto-creates topics. */
+static int listed_partitions(world_t *w, const char *topic)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const struct rd_kafka_metadata *md = NULL;
+    char errstr[256];
+    rd_kafka_t *rk;
+    int count = -1;
+
+    rd_kafka_conf_set(conf, "bootstrap.servers", w->url + strlen("kafka://"),
+                      errstr, sizeof(errstr));
+    rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr,
+                      sizeof(errstr));
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    assert_non_null(rk);
+    assert_int_equal(rd_kafka_metadata(rk, 1, NULL, &md, 5000),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (strcmp(md->topics[i].topic, topic) == 0 &&
+            md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            count = md->topics[i].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+    rd_kafka_destroy(rk);
+    return count;
+}
+
+/* Notes whether a log line said the brokers name no controller. */
+static void controller_log(void *ctx, arc_bus_log_level_t level,
+                           const char *line)
+{
+    (void)level;
+    if (strstr(line, "name no controller") != NULL)
+        (*(int *)ctx)++;
+}
+
+/*
+ * A topic the bus has never seen is created on its first declare. The
+ * mock cluster has no CreateTopics handler and names no controller, so
+ * the bus falls back to the brokers' auto-creation (their default
+ * partition count, not the configured one) and says so once; a topic
+ * that exists keeps its partitions.
+ */
+static void a_fresh_topic_is_created_on_first_declare(void **state)
+{
+    world_t *w = *state;
+    char topic[64], made[64];
+    arc_bus_config_t cfg;
+    arc_bus_t *bus = NULL;
+    int said = 0;
+
+    arc_bus_config_default(&cfg);
+    cfg.url = w->url;
+    cfg.partitions = 7;
+    cfg.log = controller_log;
+    cfg.log_ctx = &said;
+    assert_int_equal(arc_bus_open(&cfg, &bus), ARC_OK);
+    fresh_topic(topic, sizeof(topic), "fresh");
+    assert_int_equal(listed_partitions(w, topic), -1);
+
+    assert_int_equal(arc_bus_declare(bus, topic, 5000), ARC_OK);
+    assert_true(listed_partitions(w, topic) >= 1);
+    assert_int_equal(said, 1); /* the fallback is announced, once */
+    assert_int_equal(arc_bus_publish(bus, topic, "k", 1, "v", 1), ARC_OK);
+    assert_int_equal(arc_bus_flush(bus, 15000), ARC_OK);
+
+    fresh_topic(made, sizeof(made), "made");
+    assert_int_equal(rd_kafka_mock_topic_create(w->mock, made, 5, 1),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(arc_bus_declare(bus, made, 5000), ARC_OK);
+    assert_int_equal(listed_partitions(w, made), 5);
+    fresh_topic(made, sizeof(made), "again");
+    assert_int_equal(arc_bus_declare(bus, made, 5000), ARC_OK);
+    assert_int_equal(said, 1);
+    arc_bus_close(bus);
+}
+
 /* The helper program next to the test programs (build/kafka/). */
 static void helper_path(char *buf, size_t cap)
 {
@@ -405,6 +483,7 @@ int main(void)
         T(the_producer_holds_messages_while_brokers_are_down),
         T(bad_messages_are_skipped_and_counted),
         T(a_full_producer_buffer_answers_full),
+        T(a_fresh_topic_is_created_on_first_declare),
         T(the_helper_hosts_brokers_and_takes_commands),
     };
 
