@@ -682,6 +682,15 @@ void arc_engine_set_callbacks(arc_engine_t *e,
     e->cb_ctx = ctx;
 }
 
+void arc_engine_set_telemetry_sink(arc_engine_t *e,
+                                   const arc_engine_telemetry_sink_t *sink)
+{
+    if (sink != NULL && sink->send != NULL)
+        e->sink = *sink;
+    else
+        memset(&e->sink, 0, sizeof(e->sink));
+}
+
 arc_status_t arc_engine_submit(arc_engine_t *e, const arc_request_t *req,
                                arc_engine_outcome_fn done, void *ctx)
 {

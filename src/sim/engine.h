@@ -10,8 +10,9 @@
  * the router where each request runs, reserves GPUs through the mesh and
  * records what it cost (latency, energy, carbon) in its metrics. The
  * simulated sites speak to the mesh only through telemetry
- * (arc_mesh_apply) and GPU bookkeeping (arc_mesh_note_dispatch/complete),
- * exactly as real agents and a real dispatcher would.
+ * (arc_mesh_apply, or a sink such as the daemon's bus) and GPU
+ * bookkeeping (arc_mesh_note_dispatch/complete), exactly as real agents
+ * and a real dispatcher would.
  *
  * Threads: one thread owns an engine (and its mesh, router and queue);
  * nothing here locks. Callbacks run on that thread, inside the call that
@@ -145,6 +146,28 @@ void arc_engine_free(arc_engine_t *engine);
 void arc_engine_set_callbacks(arc_engine_t *engine,
                               arc_engine_decision_fn on_decision,
                               arc_engine_outcome_fn on_outcome, void *ctx);
+
+/*
+ * Where the simulated sites' telemetry goes. Without a sink (the
+ * default, and what `arcnet sim` uses) each report is applied to the
+ * mesh at once with arc_mesh_apply. With one, each report is handed to
+ * `send` instead, and `deliver` is called wherever the engine is about
+ * to rely on the mesh holding what was sent: after a tick's reports,
+ * after a failing site's last report and after a repaired site's first.
+ * `deliver` must return only once every report sent so far has reached
+ * the mesh (applied, or refused as a duplicate); the daemon's sink
+ * publishes on its bus and applies through the bus's consumer. Both
+ * run on the engine's thread and must not call the engine.
+ */
+typedef struct arc_engine_telemetry_sink {
+    void (*send)(void *ctx, const arc_telemetry_t *t);
+    void (*deliver)(void *ctx);
+    void *ctx;
+} arc_engine_telemetry_sink_t;
+
+/* Sets the sink (copied); NULL goes back to applying directly. */
+void arc_engine_set_telemetry_sink(arc_engine_t *engine,
+                                   const arc_engine_telemetry_sink_t *sink);
 
 /*
  * Processes every event up to and including `until_us` and leaves the

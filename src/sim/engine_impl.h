@@ -98,6 +98,7 @@ struct arc_engine {
     arc_engine_decision_fn on_decision;
     arc_engine_outcome_fn on_outcome;
     void *cb_ctx;
+    arc_engine_telemetry_sink_t sink; /* send NULL: apply directly */
 
     arc_sim_metrics_t m;
     arc_latency_t latency;

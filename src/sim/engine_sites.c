@@ -3,10 +3,12 @@
  * each tick, the telemetry they send, their failures and repairs.
  *
  * One idea: the sites are agents. They speak to the mesh only through
- * telemetry (arc_mesh_apply, their own sequence numbers), so the router
- * sees exactly what it would see from real sites - one tick old. A
- * failed site reports itself down once and then falls silent until it
- * is repaired; the work it held goes back through the router.
+ * telemetry (their own sequence numbers; applied with arc_mesh_apply, or
+ * handed to the engine's sink and delivered before the engine next
+ * relies on the mesh), so the router sees exactly what it would see from
+ * real sites - one tick old. A failed site reports itself down once and
+ * then falls silent until it is repaired; the work it held goes back
+ * through the router.
  */
 #include "sim/engine_impl.h"
 
@@ -164,7 +166,17 @@ static void report(arc_engine_t *e, sim_node_t *n)
     t.battery_soc = (float)fmin(1.0, fmax(0.0, n->phys.soc));
     t.power_kw = (float)n->phys.load_kw;
     t.carbon_g_per_kwh = (float)n->phys.carbon_g_per_kwh;
-    arc_mesh_apply(e->mesh, &t);
+    if (e->sink.send != NULL)
+        e->sink.send(e->sink.ctx, &t);
+    else
+        arc_mesh_apply(e->mesh, &t);
+}
+
+/* Makes sure every report sent has reached the mesh. */
+static void deliver(arc_engine_t *e)
+{
+    if (e->sink.deliver != NULL)
+        e->sink.deliver(e->sink.ctx);
 }
 
 void arc_engine_tick(arc_engine_t *e)
@@ -185,6 +197,7 @@ void arc_engine_tick(arc_engine_t *e)
         if (!n->down)
             report(e, n);
     }
+    deliver(e);
     if (arc_evq_push(&e->evq, e->now_us + e->cfg.tick_us, EV_TICK, 0, 0) !=
         ARC_OK)
         e->failed_alloc = true;
@@ -202,6 +215,7 @@ void arc_engine_node_fail(arc_engine_t *e, uint32_t i)
     n->down = true;
     e->m.node_failures++;
     report(e, n); /* its last word: down */
+    deliver(e);
 
     while (n->head != ARC_ENGINE_NIL) {
         uint32_t slot = n->head;
@@ -233,6 +247,7 @@ void arc_engine_node_recover(arc_engine_t *e, uint32_t i)
     n = &e->nodes[i];
     n->down = false;
     report(e, n);
+    deliver(e);
     schedule_failure(e, i);
     arc_engine_place_waiting(e);
 }

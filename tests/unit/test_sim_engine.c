@@ -1,7 +1,8 @@
 /*
  * test_sim_engine.c - the workload and the simulation engine: seeded
  * determinism, the priority mix, rejection by a full queue, the retry of
- * work on a failed node, external submission, and `arcnet sim` options.
+ * work on a failed node, external submission, telemetry through a sink,
+ * and `arcnet sim` options.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -458,6 +459,102 @@ static void baseline_policies_never_defer(void **state)
     assert_int_equal(m.deferred, 0);
 }
 
+/* A sink that holds reports until the engine asks for delivery. */
+typedef struct held {
+    arc_mesh_t *mesh; /* NULL: never apply (reports are lost) */
+    arc_telemetry_t reports[64];
+    uint32_t count, most;
+    uint64_t sent, delivered, deliveries;
+} held_t;
+
+static void hold_report(void *ctx, const arc_telemetry_t *t)
+{
+    held_t *h = ctx;
+
+    assert_true(h->count < 64);
+    h->reports[h->count++] = *t;
+    h->sent++;
+}
+
+static void deliver_held(void *ctx)
+{
+    held_t *h = ctx;
+
+    h->deliveries++;
+    if (h->count > h->most)
+        h->most = h->count;
+    for (uint32_t i = 0; h->mesh != NULL && i < h->count; i++) {
+        assert_int_equal(arc_mesh_apply(h->mesh, &h->reports[i]), ARC_OK);
+        h->delivered++;
+    }
+    h->count = 0;
+}
+
+static arc_sim_metrics_t run_with_sink(const arc_engine_config_t *cfg,
+                                       held_t *h, bool apply)
+{
+    arc_engine_telemetry_sink_t sink = {hold_report, deliver_held, h};
+    arc_engine_t *e = NULL;
+    arc_sim_metrics_t m;
+
+    assert_int_equal(arc_engine_new(cfg, NULL, &e), ARC_OK);
+    h->mesh = apply ? arc_engine_mesh(e) : NULL;
+    arc_engine_set_telemetry_sink(e, &sink);
+    assert_int_equal(arc_engine_run(e), ARC_OK);
+    m = *arc_engine_metrics(e);
+    arc_engine_free(e);
+    return m;
+}
+
+/* Reports delivered through a sink at the engine's delivery points give
+ * the very same run as reports applied at once, failures included. */
+static void sink_delivered_reports_give_the_same_run(void **state)
+{
+    arc_engine_config_t cfg;
+    arc_sim_metrics_t direct, sunk;
+    held_t h = {0};
+
+    (void)state;
+    small_config(&cfg, 3);
+    cfg.mtbf_hours = 5.0;
+    direct = run(&cfg);
+    sunk = run_with_sink(&cfg, &h, true);
+    assert_true(direct.node_failures > 0);
+    assert_memory_equal(&direct, &sunk, sizeof(direct));
+    assert_true(h.sent >= 60 * cfg.nodes); /* an hour of ticks at least */
+    assert_int_equal(h.delivered, h.sent);
+    assert_int_equal(h.most, cfg.nodes);   /* a tick's reports at once */
+}
+
+/* With a sink, the engine never applies a report itself: a sink that
+ * drops them leaves every node as it was added, never heard from. */
+static void reports_go_only_to_the_sink(void **state)
+{
+    arc_engine_telemetry_sink_t sink = {hold_report, deliver_held, NULL};
+    arc_engine_config_t cfg;
+    arc_engine_t *e = NULL;
+    arc_mesh_t *mesh;
+    held_t h = {0};
+
+    (void)state;
+    small_config(&cfg, 3);
+    sink.ctx = &h;
+    assert_int_equal(arc_engine_new(&cfg, NULL, &e), ARC_OK);
+    arc_engine_set_telemetry_sink(e, &sink);
+    assert_int_equal(arc_engine_advance(e, cfg.start_us + 10 * cfg.tick_us),
+                     ARC_OK);
+    assert_int_equal(h.sent, 11 * cfg.nodes); /* ticks at 0, 1, ... 10 */
+    mesh = arc_engine_mesh(e);
+    for (uint32_t i = 0; i < arc_mesh_count(mesh); i++)
+        assert_int_equal(arc_mesh_node(mesh, i)->seq, 0);
+
+    arc_engine_set_telemetry_sink(e, NULL); /* back to applying */
+    assert_int_equal(arc_engine_advance(e, cfg.start_us + 11 * cfg.tick_us),
+                     ARC_OK);
+    assert_int_equal(arc_mesh_node(mesh, 0)->seq, 12);
+    arc_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -476,6 +573,8 @@ int main(void)
         cmocka_unit_test(bad_config_is_invalid),
         cmocka_unit_test(callbacks_see_every_decision_and_outcome),
         cmocka_unit_test(baseline_policies_never_defer),
+        cmocka_unit_test(sink_delivered_reports_give_the_same_run),
+        cmocka_unit_test(reports_go_only_to_the_sink),
         cmocka_unit_test(cli_option_errors_exit_two),
         cmocka_unit_test(cli_prints_json_for_each_policy),
     };
