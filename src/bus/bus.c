@@ -27,6 +27,7 @@ void arc_bus_config_default(arc_bus_config_t *cfg)
     cfg->max_buffered = 100000;
     cfg->partitions = 3;
     cfg->replication = 0;
+    cfg->message_timeout_ms = 0; /* hold messages as long as it takes */
     cfg->session_timeout_ms = 10000;
     cfg->linger_ms = 5;
     cfg->client_id = "arcnet";
@@ -122,6 +123,7 @@ static bool config_valid(const arc_bus_config_t *cfg)
 {
     return cfg->ring_capacity > 0 && cfg->max_buffered > 0 &&
            cfg->partitions > 0 && cfg->replication >= 0 &&
+           cfg->message_timeout_ms >= 0 &&
            cfg->session_timeout_ms > 0 && cfg->linger_ms >= 0;
 }
 

@@ -100,6 +100,12 @@ typedef struct arc_bus_config {
                                    0: min(3, brokers) */
     int64_t retention_ms;       /* kafka: retention.ms of created topics;
                                    0: the brokers' default */
+    int32_t message_timeout_ms; /* kafka: how long the producer may
+                                   hold a message before it gives up on
+                                   it (message.timeout.ms); 0, the
+                                   default: never, so during an outage
+                                   only max_buffered bounds what is
+                                   held */
     int32_t session_timeout_ms; /* kafka consumers (default 10000) */
     int32_t linger_ms;          /* kafka producer batching wait
                                    (default 5) */

@@ -10,8 +10,9 @@
  * serves, inside arc_bus_poll.
  *
  * The producer is idempotent with acks=all (no loss, no duplicates from
- * retries) and holds at most `max_buffered` messages; past that publish
- * answers ARC_ERR_FULL. Topics are created when absent with the
+ * retries) and holds at most `max_buffered` messages, for as long as it
+ * takes unless `message_timeout_ms` says otherwise; past the bound
+ * publish answers ARC_ERR_FULL. Topics are created when absent with the
  * configured partitions through the admin API.
  *
  * Threads: the bus's owner, plus librdkafka's internal threads that
@@ -159,6 +160,11 @@ static arc_status_t kf_open(arc_bus_t *bus)
     if (st == ARC_OK)
         st = arc_bus_kafka_conf_set_int(bus, conf, "linger.ms",
                                         bus->cfg.linger_ms);
+    /* librdkafka's default (5 minutes) would drop what an outage longer
+     * than that left in the buffer, well within its bound. */
+    if (st == ARC_OK)
+        st = arc_bus_kafka_conf_set_int(bus, conf, "message.timeout.ms",
+                                        bus->cfg.message_timeout_ms);
     if (st == ARC_OK) {
         rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
         bus->impl = k;

@@ -341,6 +341,68 @@ static void a_full_producer_buffer_answers_full(void **state)
     arc_bus_close(small);
 }
 
+/* Serves `bus` until `failed` messages failed for good or 15 s passed. */
+static void poll_until_failed(arc_bus_t *bus, uint64_t failed)
+{
+    int64_t deadline = arc_now_us() + WAIT_US;
+    arc_bus_stats_t bs;
+
+    do {
+        arc_bus_poll(bus, 100, 0, NULL);
+        arc_bus_stats(bus, &bs);
+    } while (bs.failed < failed && arc_now_us() < deadline);
+}
+
+/*
+ * By default the producer holds messages for as long as the brokers are
+ * away (only its bound limits it); with a message timeout it gives up on
+ * them when the timeout passes. Both buses see the same outage: when
+ * the one with a 300 ms timeout has failed its messages, the default
+ * one still holds all of its own, and delivers them once the brokers
+ * return.
+ */
+static void held_messages_wait_past_any_timeout_by_default(void **state)
+{
+    world_t *w = *state;
+    char topic[64];
+    arc_bus_config_t cfg;
+    arc_bus_t *timed = NULL;
+    arc_bus_stats_t bs;
+
+    arc_bus_config_default(&cfg);
+    assert_int_equal(cfg.message_timeout_ms, 0); /* never, by default */
+    cfg.url = w->url;
+    cfg.message_timeout_ms = 300;
+    cfg.log = quiet_log;
+    cfg.log_ctx = &w->log_lines;
+    assert_int_equal(arc_bus_open(&cfg, &timed), ARC_OK);
+    fresh_topic(topic, sizeof(topic), "timeout");
+    assert_int_equal(arc_bus_declare(timed, topic, 5000), ARC_OK);
+    assert_int_equal(arc_bus_declare(w->bus, topic, 5000), ARC_OK);
+
+    set_brokers(w, false);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(arc_bus_publish(w->bus, topic, "k", 1, "v", 1),
+                         ARC_OK);
+        assert_int_equal(arc_bus_publish(timed, topic, "k", 1, "v", 1),
+                         ARC_OK);
+    }
+    poll_until_failed(timed, 5);
+    arc_bus_stats(timed, &bs);
+    assert_int_equal(bs.failed, 5);
+    for (int i = 0; i < 10; i++)
+        arc_bus_poll(w->bus, 100, 0, NULL); /* past the 300 ms too */
+    arc_bus_stats(w->bus, &bs);
+    assert_int_equal(bs.failed, 0);
+    assert_int_equal(bs.buffered, 5);
+
+    set_brokers(w, true);
+    assert_int_equal(arc_bus_flush(w->bus, 15000), ARC_OK);
+    arc_bus_stats(w->bus, &bs);
+    assert_int_equal(bs.acked, 5);
+    arc_bus_close(timed);
+}
+
 /* Partitions of `topic` as the brokers list it; -1 when not listed.
  * Asks through a client of its own that never auto-creates topics. */
 static int listed_partitions(world_t *w, const char *topic)
@@ -484,6 +546,7 @@ int main(void)
         T(bad_messages_are_skipped_and_counted),
         T(a_full_producer_buffer_answers_full),
         T(a_fresh_topic_is_created_on_first_declare),
+        T(held_messages_wait_past_any_timeout_by_default),
         T(the_helper_hosts_brokers_and_takes_commands),
     };
 
