@@ -400,6 +400,9 @@ static arc_status_t kf_publish(arc_bus_t *bus, const char *topic,
     int rc;
 
     if (kt == NULL) {
+        /* Not yet: a topic first named while the brokers are away costs
+         * a 10 s wait here and the message is lost, not held; declare
+         * topics at start (the roles do). */
         arc_status_t st =
             arc_bus_kafka_declare(bus, topic, ARC_KAFKA_DECLARE_WAIT_MS);
 
