@@ -38,7 +38,9 @@ B=$1
 D=$B/arcnetd
 HERE=$(dirname "$0")
 PY="python3 $HERE/cluster.py"
+# At least 10 s: central's bound of 10 messages takes about 5 s to fill.
 OUTAGE_S=${ARCNET_CLUSTER_OUTAGE_S:-30}
+[ "$OUTAGE_S" -ge 10 ] || OUTAGE_S=10
 NODES=31 # 31 agents; one runs with a tiny producer bound
 TMP=$(mktemp -d /tmp/arcnet-cluster.XXXXXX)
 PIDS=""
