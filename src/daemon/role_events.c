@@ -146,7 +146,7 @@ void arc_role_backlog_watch(arc_role_backlog_t *w, const arc_role_bus_t *rb,
                        "refused=%llu", w->label, (unsigned long long)lost);
         say(w, ARC_EVENT_BUS_DRAINED, ARC_SEV_INFO,
             "%s reached the brokers again: backlog delivered, %llu "
-            "messages refused meanwhile", w->subject,
+            "publishes refused meanwhile", w->subject,
             (unsigned long long)lost);
         w->holding = false;
         w->full_said = false;

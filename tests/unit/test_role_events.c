@@ -205,7 +205,7 @@ static void the_watcher_says_each_event_once_per_outage(void **state)
     arc_role_backlog_watch(&w->watch, &w->rb, arc_now_us());
     assert_int_equal(count_said(w, ARC_EVENT_BUS_DRAINED), 1);
     assert_int_equal(w->said[w->nsaid - 1], ARC_EVENT_BUS_DRAINED);
-    assert_non_null(strstr(w->said_msg[w->nsaid - 1], "2 messages refused"));
+    assert_non_null(strstr(w->said_msg[w->nsaid - 1], "2 publishes refused"));
 
     /* A second outage is said again. */
     set_brokers(w, false);
