@@ -10,6 +10,14 @@
  * length, and a hostile "array of four billion" costs nothing. The scan
  * also sorts failures into truncated (ends early) and malformed.
  *
+ * Every message ArcNet writes is one array of scalars, so a flat path
+ * comes first: one pass over the bytes that builds the very objects
+ * msgpack-c would, into an array the codec keeps, with no scan and no
+ * zone. It takes only what it fully understands (an array of at most
+ * ARC_CODEC_FLAT_MAX integers, floats, strings, booleans or nils, every
+ * byte used); anything else goes the general way, which decides what
+ * is wrong with it, so both ways refuse and accept the same messages.
+ *
  * Threads: the owner of the codec. Memory: the codec owns its encode
  * buffer and decode zone; both are reused, so steady-state encoding and
  * decoding allocate nothing.
@@ -196,15 +204,127 @@ static arc_codec_error_t scan(const uint8_t *data, size_t len)
     return pos == len ? ARC_CODEC_OK : ARC_CODEC_MALFORMED;
 }
 
+/* ---- the flat path ---------------------------------------------------- */
+
+/* Reads one scalar at p (left bytes) as msgpack-c would build it;
+ * returns its length, or 0 for anything else or too few bytes. */
+static size_t read_scalar(const uint8_t *p, size_t left, msgpack_object *o)
+{
+    uint8_t b = p[0];
+    size_t head = 1, body = 0;
+    uint32_t bits32;
+    uint64_t bits64;
+    float f;
+
+    if (b <= 0x7f) {
+        o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+        o->via.u64 = b;
+    } else if (b >= 0xe0) {
+        o->type = MSGPACK_OBJECT_NEGATIVE_INTEGER;
+        o->via.i64 = (int8_t)b;
+    } else if (b >= 0xa0 && b <= 0xbf) {
+        body = b & 0x1f;
+    } else if (b == 0xc0) {
+        o->type = MSGPACK_OBJECT_NIL;
+    } else if (b == 0xc2 || b == 0xc3) {
+        o->type = MSGPACK_OBJECT_BOOLEAN;
+        o->via.boolean = b == 0xc3;
+    } else if (b == 0xca || b == 0xcb) {
+        head += b == 0xca ? 4 : 8;
+    } else if (b >= 0xcc && b <= 0xd3) {
+        head += 1u << ((b - 0xcc) & 3);
+    } else if (b >= 0xd9 && b <= 0xdb) {
+        head += 1u << (b - 0xd9);
+        if (head > left)
+            return 0;
+        body = (size_t)read_be(p + 1, (unsigned)head - 1);
+    } else {
+        return 0; /* a container, bin, ext or the unused 0xc1 */
+    }
+    if (head > left || body > left - head)
+        return 0;
+
+    if ((b >= 0xa0 && b <= 0xbf) || (b >= 0xd9 && b <= 0xdb)) {
+        o->type = MSGPACK_OBJECT_STR;
+        o->via.str.ptr = (const char *)p + head;
+        o->via.str.size = (uint32_t)body;
+    } else if (b == 0xca) {
+        bits32 = (uint32_t)read_be(p + 1, 4);
+        memcpy(&f, &bits32, sizeof(f));
+        o->type = MSGPACK_OBJECT_FLOAT32;
+        o->via.f64 = f;
+    } else if (b == 0xcb) {
+        bits64 = read_be(p + 1, 8);
+        o->type = MSGPACK_OBJECT_FLOAT64;
+        memcpy(&o->via.f64, &bits64, sizeof(o->via.f64));
+    } else if (b >= 0xcc && b <= 0xcf) {
+        o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+        o->via.u64 = read_be(p + 1, (unsigned)head - 1);
+    } else if (b >= 0xd0 && b <= 0xd3) {
+        unsigned w = (unsigned)head - 1;
+        uint64_t raw = read_be(p + 1, w);
+        int64_t v = w == 8 ? (int64_t)raw
+                           : (int64_t)(raw ^ (1ull << (8 * w - 1))) -
+                                 (int64_t)(1ull << (8 * w - 1));
+
+        o->type = v < 0 ? MSGPACK_OBJECT_NEGATIVE_INTEGER
+                        : MSGPACK_OBJECT_POSITIVE_INTEGER;
+        if (v < 0)
+            o->via.i64 = v;
+        else
+            o->via.u64 = (uint64_t)v;
+    }
+    return head + body;
+}
+
+/* An array of scalars using every byte, into codec->flat; false for
+ * anything else. */
+static bool flat_unpack(arc_codec_t *codec, const uint8_t *data, size_t len,
+                        msgpack_object *obj)
+{
+    size_t pos = 1, n;
+
+    if (len == 0)
+        return false;
+    if (data[0] >= 0x90 && data[0] <= 0x9f) {
+        n = data[0] & 0x0f;
+    } else if (data[0] == 0xdc && len >= 3) {
+        n = (size_t)read_be(data + 1, 2);
+        pos = 3;
+    } else {
+        return false;
+    }
+    if (n > ARC_CODEC_FLAT_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        size_t used = pos < len ? read_scalar(data + pos, len - pos,
+                                              &codec->flat[i])
+                                : 0;
+
+        if (used == 0)
+            return false;
+        pos += used;
+    }
+    if (pos != len)
+        return false;
+    obj->type = MSGPACK_OBJECT_ARRAY;
+    obj->via.array.size = (uint32_t)n;
+    obj->via.array.ptr = codec->flat;
+    return true;
+}
+
 /* ---- opening a message ------------------------------------------------ */
 
 static arc_codec_error_t unpack(arc_codec_t *codec, const uint8_t *data,
                                 size_t len, msgpack_object *obj, bool *nomem)
 {
-    arc_codec_error_t err = scan(data, len);
+    arc_codec_error_t err;
     size_t off = 0;
     msgpack_unpack_return r;
 
+    if (flat_unpack(codec, data, len, obj))
+        return ARC_CODEC_OK;
+    err = scan(data, len);
     if (err != ARC_CODEC_OK)
         return err;
     msgpack_zone_clear(&codec->zone);
@@ -301,31 +421,121 @@ arc_status_t arc_codec_peek(arc_codec_t *codec, const uint8_t *data, size_t len,
 
 /* ---- telemetry -------------------------------------------------------- */
 
+/*
+ * The telemetry message is written by hand into one stack buffer and
+ * copied into the encode buffer once: byte for byte what msgpack-c's
+ * packer writes (the smallest integer form, float32, fixstr), without
+ * its call per field. The longest message is 104 bytes.
+ */
+#define TELEMETRY_MAX 128
+
+static uint8_t *put_be(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+    return p + n;
+}
+
+static uint8_t *put_uint(uint8_t *p, uint64_t v)
+{
+    if (v < 0x80) {
+        *p = (uint8_t)v;
+        return p + 1;
+    }
+    if (v <= UINT8_MAX) {
+        *p = 0xcc;
+        return put_be(p + 1, v, 1);
+    }
+    if (v <= UINT16_MAX) {
+        *p = 0xcd;
+        return put_be(p + 1, v, 2);
+    }
+    if (v <= UINT32_MAX) {
+        *p = 0xce;
+        return put_be(p + 1, v, 4);
+    }
+    *p = 0xcf;
+    return put_be(p + 1, v, 8);
+}
+
+static uint8_t *put_int(uint8_t *p, int64_t v)
+{
+    if (v >= 0)
+        return put_uint(p, (uint64_t)v);
+    if (v >= -32) {
+        *p = (uint8_t)v; /* negative fixint */
+        return p + 1;
+    }
+    if (v >= INT8_MIN) {
+        *p = 0xd0;
+        return put_be(p + 1, (uint64_t)v, 1);
+    }
+    if (v >= INT16_MIN) {
+        *p = 0xd1;
+        return put_be(p + 1, (uint64_t)v, 2);
+    }
+    if (v >= INT32_MIN) {
+        *p = 0xd2;
+        return put_be(p + 1, (uint64_t)v, 4);
+    }
+    *p = 0xd3;
+    return put_be(p + 1, (uint64_t)v, 8);
+}
+
+static uint8_t *put_float(uint8_t *p, float f)
+{
+    uint32_t bits;
+
+    memcpy(&bits, &f, sizeof(bits));
+    *p = 0xca;
+    return put_be(p + 1, bits, 4);
+}
+
+/* A string shorter than 32 bytes (every one telemetry carries). */
+static uint8_t *put_short_str(uint8_t *p, const char *s, size_t n)
+{
+    *p = (uint8_t)(0xa0 | n);
+    memcpy(p + 1, s, n);
+    return p + 1 + n;
+}
+
 arc_status_t arc_codec_encode_telemetry(arc_codec_t *codec, const char *node_id,
                                         const arc_telemetry_t *t,
                                         const uint8_t **data, size_t *len)
 {
-    msgpack_packer *pk = &codec->pk;
+    uint8_t buf[TELEMETRY_MAX], *p = buf;
+    const char *status, *source;
+    size_t id_len;
 
     if (node_id == NULL || node_id[0] == '\0' ||
-        strlen(node_id) >= ARC_NODE_ID_MAX ||
+        (id_len = strlen(node_id)) >= ARC_NODE_ID_MAX ||
         t->status >= ARC_NODE_STATUS_COUNT ||
         t->energy_source >= ARC_SOURCE_COUNT)
         return ARC_ERR_INVALID;
+    status = arc_node_status_name(t->status);
+    source = arc_source_name(t->energy_source);
 
-    arc_codec_begin(codec, ARC_MSG_TELEMETRY, TELEMETRY_FIELDS, t->seq);
-    arc_codec_put_str(codec, node_id);
-    msgpack_pack_int64(pk, t->time_us);
-    arc_codec_put_str(codec, arc_node_status_name(t->status));
-    arc_codec_put_str(codec, arc_source_name(t->energy_source));
-    msgpack_pack_uint16(pk, t->gpus_free);
-    msgpack_pack_uint32(pk, t->models);
-    msgpack_pack_uint32(pk, t->queue_depth);
-    msgpack_pack_float(pk, t->gpu_util);
-    msgpack_pack_float(pk, t->gpu_mem_used_gb);
-    msgpack_pack_float(pk, t->battery_soc);
-    msgpack_pack_float(pk, t->power_kw);
-    msgpack_pack_float(pk, t->carbon_g_per_kwh);
+    *p++ = 0x90 | TELEMETRY_FIELDS;
+    p = put_uint(p, ARC_MSG_TELEMETRY);
+    p = put_uint(p, ARC_MSG_VERSION);
+    p = put_uint(p, t->seq);
+    p = put_short_str(p, node_id, id_len);
+    p = put_int(p, t->time_us);
+    p = put_short_str(p, status, strlen(status));
+    p = put_short_str(p, source, strlen(source));
+    p = put_uint(p, t->gpus_free);
+    p = put_uint(p, t->models);
+    p = put_uint(p, t->queue_depth);
+    p = put_float(p, t->gpu_util);
+    p = put_float(p, t->gpu_mem_used_gb);
+    p = put_float(p, t->battery_soc);
+    p = put_float(p, t->power_kw);
+    p = put_float(p, t->carbon_g_per_kwh);
+
+    msgpack_sbuffer_clear(&codec->out);
+    if (msgpack_sbuffer_write(&codec->out, (const char *)buf,
+                              (size_t)(p - buf)) != 0)
+        return ARC_ERR_NOMEM;
     return arc_codec_finish(codec, data, len);
 }
 

@@ -110,7 +110,8 @@ void arc_codec_free(arc_codec_t *codec);
 
 /* ---- encoding: each returns the message's bytes through *data and *len,
  * owned by the codec and valid until its next encode. ARC_ERR_INVALID for
- * a value that cannot be written (unknown enum, id too long, NULL). --- */
+ * a value that cannot be written (unknown enum, id too long, NULL);
+ * ARC_ERR_NOMEM when the encode buffer cannot grow (telemetry). ------- */
 
 /* Telemetry of the node named `node_id` (t->node is not sent). */
 arc_status_t arc_codec_encode_telemetry(arc_codec_t *codec, const char *node_id,

@@ -13,10 +13,16 @@
 
 #include "bus/codec.h"
 
+/* Elements of the longest array the flat path reads (codec.c). */
+#define ARC_CODEC_FLAT_MAX 24
+
 struct arc_codec {
     msgpack_sbuffer out; /* encode buffer, reused */
     msgpack_packer pk;   /* writes into `out` */
     msgpack_zone zone;   /* decode zone, cleared before each message */
+    msgpack_object flat[ARC_CODEC_FLAT_MAX]; /* elements read by the flat
+                                                path, until the next
+                                                decode */
 };
 
 /* Empties the encode buffer and writes the head of a message of

@@ -1,9 +1,11 @@
 /*
  * test_codec.c - the bus codec: every message type survives a round
- * trip, and every kind of bad input is refused with its reason, never a
- * crash: truncation at every byte, trailing bytes, non-MessagePack,
- * hostile container sizes, deep nesting, wrong types, wrong lengths,
- * out-of-range values, unknown types, versions and nodes.
+ * trip, telemetry is written byte for byte as msgpack-c's packer would
+ * and read alike in any integer or float width, and every kind of bad
+ * input is refused with its reason, never a crash: truncation at every
+ * byte, trailing bytes, non-MessagePack, hostile container sizes, deep
+ * nesting, wrong types, wrong lengths, out-of-range values, unknown
+ * types, versions and nodes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -163,6 +165,97 @@ static void telemetry_round_trips(void **state)
     assert_int_equal(
         arc_codec_decode_telemetry(w->codec, w->mesh, p, n, &out, NULL),
         ARC_OK);
+    assert_memory_equal(&in, &out, sizeof(in));
+}
+
+/* What msgpack-c's packer writes for a telemetry message. */
+static void pack_reference(world_t *w, const char *id, const arc_telemetry_t *t)
+{
+    msgpack_packer *pk = &w->pk;
+    const char *status = arc_node_status_name(t->status);
+    const char *source = arc_source_name(t->energy_source);
+
+    msgpack_sbuffer_clear(&w->sb);
+    msgpack_pack_array(pk, 15);
+    msgpack_pack_uint32(pk, ARC_MSG_TELEMETRY);
+    msgpack_pack_uint32(pk, ARC_MSG_VERSION);
+    msgpack_pack_uint64(pk, t->seq);
+    msgpack_pack_str_with_body(pk, id, strlen(id));
+    msgpack_pack_int64(pk, t->time_us);
+    msgpack_pack_str_with_body(pk, status, strlen(status));
+    msgpack_pack_str_with_body(pk, source, strlen(source));
+    msgpack_pack_uint16(pk, t->gpus_free);
+    msgpack_pack_uint32(pk, t->models);
+    msgpack_pack_uint32(pk, t->queue_depth);
+    msgpack_pack_float(pk, t->gpu_util);
+    msgpack_pack_float(pk, t->gpu_mem_used_gb);
+    msgpack_pack_float(pk, t->battery_soc);
+    msgpack_pack_float(pk, t->power_kw);
+    msgpack_pack_float(pk, t->carbon_g_per_kwh);
+}
+
+/* The telemetry encoder writes by hand what the packer would, for
+ * integers of every width and sign and a 23-byte id. */
+static void telemetry_bytes_are_the_packers(void **state)
+{
+    static const int64_t times[] = {0, 5, -1, -32, -33, -128, -129,
+                                    -32768, -32769, INT32_MIN,
+                                    (int64_t)INT32_MIN - 1, INT64_MIN,
+                                    127, 128, 255, 256, 65535, 65536,
+                                    UINT32_MAX, (int64_t)UINT32_MAX + 1,
+                                    INT64_MAX, FIX_NOW};
+    world_t *w = *state;
+    arc_telemetry_t t = sample_telemetry(w->node);
+    const char *id = "w-a-very-long-node-id-1"; /* 23 bytes, the most */
+    const uint8_t *p;
+    size_t n;
+
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        t.time_us = times[i];
+        t.seq = (uint64_t)times[i];
+        t.gpus_free = (uint16_t)times[i];
+        t.models = (uint32_t)times[i];
+        t.queue_depth = (uint32_t)(times[i] >> 3);
+        t.power_kw = (float)times[i];
+        t.status = (uint8_t)(i % ARC_NODE_STATUS_COUNT);
+        t.energy_source = (uint8_t)(i % ARC_SOURCE_COUNT);
+        assert_int_equal(arc_codec_encode_telemetry(w->codec, id, &t, &p, &n),
+                         ARC_OK);
+        pack_reference(w, id, &t);
+        assert_int_equal(n, w->sb.size);
+        assert_memory_equal(p, w->sb.data, n);
+    }
+}
+
+/* Any integer or float width the format allows decodes to the same
+ * values as the encoder's own choice. */
+static void wide_encodings_decode_alike(void **state)
+{
+    world_t *w = *state;
+    arc_telemetry_t in = sample_telemetry(w->node), out;
+    msgpack_packer *pk = &w->pk;
+
+    msgpack_sbuffer_clear(&w->sb);
+    msgpack_pack_array(pk, 15);
+    msgpack_pack_fix_int8(pk, ARC_MSG_TELEMETRY); /* signed, positive */
+    msgpack_pack_fix_uint64(pk, ARC_MSG_VERSION);
+    msgpack_pack_fix_int64(pk, (int64_t)in.seq);
+    msgpack_pack_str_with_body(pk, "w-portland-01", 13);
+    msgpack_pack_fix_uint64(pk, (uint64_t)in.time_us);
+    msgpack_pack_str_with_body(pk, "draining", 8);
+    msgpack_pack_str_with_body(pk, "cogen-wind", 10);
+    msgpack_pack_fix_int16(pk, (int16_t)in.gpus_free);
+    msgpack_pack_fix_uint32(pk, in.models);
+    msgpack_pack_fix_int32(pk, (int32_t)in.queue_depth);
+    msgpack_pack_double(pk, in.gpu_util);
+    msgpack_pack_double(pk, in.gpu_mem_used_gb);
+    msgpack_pack_double(pk, in.battery_soc);
+    msgpack_pack_fix_uint16(pk, 812); /* an integer where a float goes */
+    msgpack_pack_fix_uint8(pk, 11);
+    assert_int_equal(arc_codec_decode_telemetry(w->codec, w->mesh,
+                                                (const uint8_t *)w->sb.data,
+                                                w->sb.size, &out, NULL),
+                     ARC_OK);
     assert_memory_equal(&in, &out, sizeof(in));
 }
 
@@ -509,6 +602,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(telemetry_round_trips),
+        T(telemetry_bytes_are_the_packers),
+        T(wide_encodings_decode_alike),
         T(telemetry_for_an_unknown_node_is_not_found),
         T(event_round_trips),
         T(zone_summary_round_trips),
