@@ -239,6 +239,7 @@ static void bad_urls_and_topics_are_refused(void **state)
 {
     arc_bus_config_t cfg;
     arc_bus_t *bus = NULL;
+    char name[ARC_BUS_TOPIC_MAX + 1];
 
     (void)state;
     arc_bus_config_default(&cfg);
@@ -253,6 +254,17 @@ static void bad_urls_and_topics_are_refused(void **state)
                      ARC_ERR_INVALID);
     assert_int_equal(arc_bus_publish(bus, "", NULL, 0, "x", 1),
                      ARC_ERR_INVALID);
+    memset(name, 'a', sizeof(name) - 1); /* one character too many */
+    name[sizeof(name) - 1] = '\0';
+    assert_int_equal(arc_bus_publish(bus, name, NULL, 0, "x", 1),
+                     ARC_ERR_INVALID);
+    name[ARC_BUS_TOPIC_MAX - 1] = '\0'; /* the longest legal name */
+    name[3] = '.';
+    name[4] = '_';
+    name[5] = '-';
+    name[6] = 'Z';
+    name[7] = '9';
+    assert_int_equal(arc_bus_publish(bus, name, NULL, 0, "x", 1), ARC_OK);
     arc_bus_close(bus);
 }
 
