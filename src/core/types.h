@@ -121,6 +121,9 @@ typedef struct arc_node {
     uint8_t status;            /* arc_node_status_t */
     uint8_t energy_source;     /* arc_energy_source_t */
     uint8_t admin_drained;     /* an operator asked it to drain */
+    uint8_t silent;            /* its owner heard nothing past the
+                                  heartbeat timeout; cleared by the
+                                  next report applied */
 
     uint32_t queue_depth;      /* requests in flight or queued on site */
     int64_t last_heartbeat_us;

@@ -661,8 +661,7 @@ static arc_status_t rebuild(arc_index_t *ix)
 static void count_live_models(arc_index_t *ix, const arc_node_t *n,
                               uint32_t node)
 {
-    bool live = n->status == ARC_NODE_UP && !n->admin_drained;
-    uint32_t now = live ? n->models : 0;
+    uint32_t now = arc_node_is_healthy(n) ? n->models : 0;
     uint32_t was = ix->live_models[node];
 
     for (uint32_t m = 0; m < ix->models; m++) {

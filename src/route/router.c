@@ -108,7 +108,7 @@ static bool eligible(const arc_node_t *n, uint32_t model)
 {
     const arc_model_t *m = arc_model_get(model);
 
-    if (n->status != ARC_NODE_UP || n->admin_drained)
+    if (!arc_node_is_healthy(n))
         return false;
     if (!(n->models & (1u << model)) || n->gpus_free < m->gpus)
         return false;
@@ -318,6 +318,24 @@ static double unit_hash(uint64_t x)
     return (double)(x >> 11) / 9007199254740992.0;
 }
 
+double arc_router_spill_fraction(const arc_router_config_t *cfg,
+                                 const arc_zone_totals_t *home)
+{
+    double healthy = home->gpus_total ? (double)home->gpus_healthy /
+                                            (double)home->gpus_total
+                                      : 0.0;
+
+    return fmax(0.0, 1.0 - healthy * cfg->overprovision);
+}
+
+bool arc_router_spills(const arc_router_config_t *cfg,
+                       const arc_zone_totals_t *home, uint64_t request_id)
+{
+    double spill = arc_router_spill_fraction(cfg, home);
+
+    return spill > 0.0 && unit_hash(request_id) < spill;
+}
+
 /* The zones to try, in order: home first unless this request spills. */
 static int zone_order(const arc_router_t *r, const arc_request_t *req,
                       arc_zone_t home, arc_zone_t order[ARC_ZONE_COUNT])
@@ -325,12 +343,8 @@ static int zone_order(const arc_router_t *r, const arc_request_t *req,
     const arc_zone_totals_t *t = arc_mesh_zone_totals(r->mesh, home);
     arc_zone_t next[2];
     int n = arc_geo_zone_neighbours(home, next);
-    double healthy = t->gpus_total
-                         ? (double)t->gpus_healthy / (double)t->gpus_total
-                         : 0.0;
-    double spill = 1.0 - healthy * r->cfg.overprovision;
 
-    if (spill > 0.0 && n > 0 && unit_hash(req->id) < spill) {
+    if (n > 0 && arc_router_spills(&r->cfg, t, req->id)) {
         order[0] = next[0];
         order[1] = home;
         order[2] = next[1];

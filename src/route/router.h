@@ -141,6 +141,24 @@ arc_status_t arc_router_decide_full_scan(arc_router_t *router,
                                          int64_t now_us,
                                          arc_decision_t *out);
 
+/*
+ * The share rule. A zone keeps all of its traffic while its healthy
+ * share of GPUs (gpus_healthy / gpus_total) times cfg->overprovision is
+ * at least 1; below that, the missing fraction of its requests tries
+ * the nearest neighbour zone first, chosen by a hash of the request id
+ * so the same request always goes the same way. A zone without GPUs
+ * spills everything. arc_router_decide applies it within one mesh; a
+ * zone process applies it between zone processes.
+ *
+ * arc_router_spill_fraction: the fraction that spills, 0..1.
+ * arc_router_spills: whether request `request_id`, whose home zone has
+ * the totals `home`, is one of them.
+ */
+double arc_router_spill_fraction(const arc_router_config_t *cfg,
+                                 const arc_zone_totals_t *home);
+bool arc_router_spills(const arc_router_config_t *cfg,
+                       const arc_zone_totals_t *home, uint64_t request_id);
+
 /* Bytes the router's index holds, for the state-per-node figure. */
 size_t arc_router_index_bytes(const arc_router_t *router);
 

@@ -6,7 +6,9 @@
  * most one half), so a lookup by id costs one hash and a probe or two at
  * any size. Zone totals are adjusted by subtracting a node's old
  * contribution and adding its new one on every change: O(1) per update,
- * never a scan. Owned by one thread.
+ * never a scan. A node marked silent keeps its last report and leaves
+ * the healthy totals the same way, through `account`. Owned by one
+ * thread.
  */
 #include "state/mesh.h"
 
@@ -104,11 +106,6 @@ void arc_mesh_free(arc_mesh_t *mesh)
     free(mesh);
 }
 
-static bool node_counts_up(const arc_node_t *n)
-{
-    return n->status == ARC_NODE_UP && !n->admin_drained;
-}
-
 /* Adds (sign +1) or removes (sign -1) a node's share of its zone. */
 static void account(arc_mesh_t *mesh, const arc_node_t *n, int sign)
 {
@@ -122,7 +119,7 @@ static void account(arc_mesh_t *mesh, const arc_node_t *n, int sign)
     if (n->energy_source < ARC_SOURCE_COUNT)
         z->power_by_source_kw[n->energy_source] += sign * power;
 
-    if (node_counts_up(n)) {
+    if (arc_node_is_healthy(n)) {
         z->nodes_up += (uint32_t)sign;
         z->gpus_healthy += (uint32_t)(sign * n->gpus_total);
         z->gpus_free += (uint32_t)(sign * n->gpus_free);
@@ -253,9 +250,29 @@ arc_status_t arc_mesh_apply(arc_mesh_t *mesh, const arc_telemetry_t *t)
     n->battery_soc = t->battery_soc;
     n->power_kw = t->power_kw;
     n->carbon_g_per_kwh = t->carbon_g_per_kwh;
+    n->silent = 0; /* heard from again */
     account(mesh, n, +1);
 
     notify(mesh, t->node, &before);
+    return ARC_OK;
+}
+
+arc_status_t arc_mesh_mark_silent(arc_mesh_t *mesh, uint32_t index)
+{
+    arc_node_t *n;
+    arc_node_t before;
+
+    if (index >= mesh->count)
+        return ARC_ERR_NOT_FOUND;
+    n = &mesh->nodes[index];
+    if (n->silent)
+        return ARC_OK;
+
+    before = *n;
+    account(mesh, n, -1);
+    n->silent = 1;
+    account(mesh, n, +1);
+    notify(mesh, index, &before);
     return ARC_OK;
 }
 
@@ -354,9 +371,15 @@ void arc_mesh_remove_hook(arc_mesh_t *mesh, arc_mesh_hook_fn fn, void *ctx)
     }
 }
 
+bool arc_node_is_healthy(const arc_node_t *node)
+{
+    return node->status == ARC_NODE_UP && !node->admin_drained &&
+           !node->silent;
+}
+
 bool arc_node_is_live(const arc_node_t *node, int64_t now_us,
                       int64_t heartbeat_timeout_us)
 {
-    return node->status == ARC_NODE_UP && !node->admin_drained &&
+    return arc_node_is_healthy(node) &&
            now_us - node->last_heartbeat_us <= heartbeat_timeout_us;
 }

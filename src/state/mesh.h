@@ -11,6 +11,10 @@
  * detector) registers a change hook; the mesh calls every hook after each
  * change to a node, with the node's state before the change, so nothing
  * derived can go stale behind the owner's back.
+ *
+ * A node whose reports stop keeps its last reported state, but once its
+ * owner marks it silent it no longer counts as healthy (zone totals,
+ * liveness, routing) until its next report is applied.
  */
 #ifndef ARC_MESH_H
 #define ARC_MESH_H
@@ -39,7 +43,7 @@ typedef struct arc_telemetry {
 /* Totals of one zone, maintained incrementally (never by a scan). */
 typedef struct arc_zone_totals {
     uint32_t nodes;
-    uint32_t nodes_up;          /* status up and not drained */
+    uint32_t nodes_up;          /* healthy: up, not drained, not silent */
     uint32_t gpus_total;        /* over all nodes of the zone */
     uint32_t gpus_healthy;      /* gpus_total of the nodes up */
     uint32_t gpus_free;         /* free GPUs on the nodes up */
@@ -82,6 +86,16 @@ arc_status_t arc_mesh_find(const arc_mesh_t *mesh, const char *id,
  */
 arc_status_t arc_mesh_apply(arc_mesh_t *mesh, const arc_telemetry_t *t);
 
+/*
+ * The owner heard nothing from the node past its heartbeat timeout: the
+ * node keeps its last reported state but stops counting as healthy (zone
+ * totals, liveness), and the hooks are told. The next telemetry applied
+ * for it clears the mark; a duplicate or older report does not. Marking
+ * a silent node again changes nothing. ARC_ERR_NOT_FOUND for an unknown
+ * index.
+ */
+arc_status_t arc_mesh_mark_silent(arc_mesh_t *mesh, uint32_t index);
+
 /* Operator drain: the node keeps its work but takes no new requests. */
 arc_status_t arc_mesh_set_drained(arc_mesh_t *mesh, uint32_t index,
                                   bool drained);
@@ -110,7 +124,11 @@ arc_status_t arc_mesh_add_hook(arc_mesh_t *mesh, arc_mesh_hook_fn fn,
                                void *ctx);
 void arc_mesh_remove_hook(arc_mesh_t *mesh, arc_mesh_hook_fn fn, void *ctx);
 
-/* True when a node is up, not drained, and heard from within timeout. */
+/* True when a node is up, not drained and not marked silent: what the
+ * zone totals count as healthy. */
+bool arc_node_is_healthy(const arc_node_t *node);
+
+/* True when a node is healthy and heard from within timeout. */
 bool arc_node_is_live(const arc_node_t *node, int64_t now_us,
                       int64_t heartbeat_timeout_us);
 

@@ -1,7 +1,7 @@
 /*
  * test_mesh.c - the live node table: adding and finding nodes, applying
- * telemetry once and only once, rejecting bad values, zone totals and
- * change hooks.
+ * telemetry once and only once, rejecting bad values, zone totals,
+ * nodes marked silent and change hooks.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -253,6 +253,138 @@ static void hooks_see_every_change_with_the_state_before(void **state)
     arc_mesh_free(mesh);
 }
 
+/* Two nodes in the west, the first having reported once. */
+static arc_mesh_t *reported_pair(uint32_t *first, uint32_t *second)
+{
+    arc_mesh_t *mesh = mesh_with(first);
+    arc_node_t n = fix_node("w-tucson-01", 32.22, -110.97);
+    arc_telemetry_t t = fix_telemetry(mesh, *first);
+
+    assert_int_equal(arc_mesh_add(mesh, &n, second), ARC_OK);
+    assert_int_equal(arc_mesh_apply(mesh, &t), ARC_OK);
+    return mesh;
+}
+
+static void silent_node_leaves_the_healthy_totals(void **state)
+{
+    uint32_t a, b;
+    arc_mesh_t *mesh = reported_pair(&a, &b);
+    const arc_zone_totals_t *z = arc_mesh_zone_totals(mesh, ARC_ZONE_WEST);
+    const arc_node_t *n = arc_mesh_node(mesh, a);
+
+    (void)state;
+    assert_int_equal(z->gpus_healthy, 16);
+    assert_int_equal(arc_mesh_mark_silent(mesh, a), ARC_OK);
+    assert_int_equal(z->nodes, 2);
+    assert_int_equal(z->nodes_up, 1);
+    assert_int_equal(z->gpus_total, 16);
+    assert_int_equal(z->gpus_healthy, 8);
+    assert_int_equal(z->gpus_free, 8);
+    /* It keeps what it last reported, but is neither healthy nor live. */
+    assert_int_equal(n->status, ARC_NODE_UP);
+    assert_false(arc_node_is_healthy(n));
+    assert_false(arc_node_is_live(n, n->last_heartbeat_us, ARC_US_PER_S));
+    assert_true(arc_node_is_healthy(arc_mesh_node(mesh, b)));
+
+    /* Marking it again changes nothing. */
+    assert_int_equal(arc_mesh_mark_silent(mesh, a), ARC_OK);
+    assert_int_equal(z->nodes_up, 1);
+    assert_int_equal(z->gpus_healthy, 8);
+    assert_int_equal(arc_mesh_mark_silent(mesh, 9), ARC_ERR_NOT_FOUND);
+    arc_mesh_free(mesh);
+}
+
+static void next_report_brings_a_silent_node_back_once(void **state)
+{
+    uint32_t a, b;
+    arc_mesh_t *mesh = reported_pair(&a, &b);
+    const arc_zone_totals_t *z = arc_mesh_zone_totals(mesh, ARC_ZONE_WEST);
+    arc_telemetry_t old = fix_telemetry(mesh, a);
+    arc_telemetry_t next;
+
+    (void)state;
+    old.seq = arc_mesh_node(mesh, a)->seq; /* already applied */
+    assert_int_equal(arc_mesh_mark_silent(mesh, a), ARC_OK);
+
+    /* A report delivered again does not bring it back. */
+    assert_int_equal(arc_mesh_apply(mesh, &old), ARC_ERR_DUPLICATE);
+    assert_true(arc_mesh_node(mesh, a)->silent);
+    assert_int_equal(z->gpus_healthy, 8);
+
+    next = fix_telemetry(mesh, a);
+    assert_int_equal(arc_mesh_apply(mesh, &next), ARC_OK);
+    assert_false(arc_mesh_node(mesh, a)->silent);
+    assert_int_equal(z->nodes_up, 2);
+    assert_int_equal(z->gpus_healthy, 16);
+    assert_int_equal(z->gpus_free, 16);
+
+    /* Nor is it counted twice when that report comes again. */
+    assert_int_equal(arc_mesh_apply(mesh, &next), ARC_ERR_DUPLICATE);
+    assert_int_equal(z->nodes_up, 2);
+    assert_int_equal(z->gpus_healthy, 16);
+    arc_mesh_free(mesh);
+}
+
+static void silent_drained_node_stays_out_after_its_report(void **state)
+{
+    uint32_t a, b;
+    arc_mesh_t *mesh = reported_pair(&a, &b);
+    const arc_zone_totals_t *z = arc_mesh_zone_totals(mesh, ARC_ZONE_WEST);
+    arc_telemetry_t t = fix_telemetry(mesh, a);
+
+    (void)state;
+    assert_int_equal(arc_mesh_set_drained(mesh, a, true), ARC_OK);
+    assert_int_equal(arc_mesh_mark_silent(mesh, a), ARC_OK);
+    assert_int_equal(z->nodes_up, 1);
+    assert_int_equal(arc_mesh_apply(mesh, &t), ARC_OK);
+    assert_int_equal(z->nodes_up, 1); /* still drained */
+    assert_int_equal(arc_mesh_set_drained(mesh, a, false), ARC_OK);
+    assert_int_equal(z->nodes_up, 2);
+    assert_int_equal(z->gpus_healthy, 16);
+    arc_mesh_free(mesh);
+}
+
+struct silence_seen {
+    int calls;
+    uint8_t before_silent, after_silent;
+    const arc_mesh_t *mesh;
+};
+
+static void remember_silence(void *ctx, uint32_t node,
+                             const arc_node_t *before)
+{
+    struct silence_seen *s = ctx;
+
+    s->calls++;
+    s->before_silent = before->silent;
+    s->after_silent = arc_mesh_node(s->mesh, node)->silent;
+}
+
+static void hooks_are_told_of_silence_and_return(void **state)
+{
+    uint32_t a, b;
+    arc_mesh_t *mesh = reported_pair(&a, &b);
+    struct silence_seen s = {.mesh = mesh};
+    arc_telemetry_t t = fix_telemetry(mesh, a);
+
+    (void)state;
+    assert_int_equal(arc_mesh_add_hook(mesh, remember_silence, &s), ARC_OK);
+    arc_mesh_mark_silent(mesh, a);
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(s.before_silent, 0);
+    assert_int_equal(s.after_silent, 1);
+
+    arc_mesh_mark_silent(mesh, a); /* already silent: no call */
+    assert_int_equal(s.calls, 1);
+
+    arc_mesh_apply(mesh, &t);
+    assert_int_equal(s.calls, 2);
+    assert_int_equal(s.before_silent, 1);
+    assert_int_equal(s.after_silent, 0);
+    arc_mesh_remove_hook(mesh, remember_silence, &s);
+    arc_mesh_free(mesh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +400,10 @@ int main(void)
         cmocka_unit_test(drain_removes_the_node_from_healthy_capacity),
         cmocka_unit_test(dispatch_and_completion_move_gpus),
         cmocka_unit_test(hooks_see_every_change_with_the_state_before),
+        cmocka_unit_test(silent_node_leaves_the_healthy_totals),
+        cmocka_unit_test(next_report_brings_a_silent_node_back_once),
+        cmocka_unit_test(silent_drained_node_stays_out_after_its_report),
+        cmocka_unit_test(hooks_are_told_of_silence_and_return),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /*
  * test_router.c - the router's filters, terms, policies, explanations,
- * spill-over and failure answers, and the index agreeing with a full scan
- * of the mesh.
+ * spill-over (and the share rule on its own) and failure answers, and
+ * the index agreeing with a full scan of the mesh.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -384,6 +384,119 @@ static void healthy_home_zone_keeps_its_traffic(void **state)
     }
 }
 
+static arc_zone_totals_t totals(uint32_t healthy, uint32_t total)
+{
+    arc_zone_totals_t t;
+
+    memset(&t, 0, sizeof(t));
+    t.gpus_healthy = healthy;
+    t.gpus_total = total;
+    return t;
+}
+
+static void spill_fraction_follows_the_healthy_share(void **state)
+{
+    arc_router_config_t cfg;
+    arc_zone_totals_t t;
+
+    (void)state;
+    arc_router_config_default(&cfg);
+    t = totals(40, 40);
+    assert_true(arc_router_spill_fraction(&cfg, &t) == 0.0);
+    t = totals(29, 40); /* 72.5% healthy: 1.4 x share above 1 */
+    assert_true(arc_router_spill_fraction(&cfg, &t) == 0.0);
+    t = totals(28, 40);
+    assert_true(fabs(arc_router_spill_fraction(&cfg, &t) - 0.02) < 1e-9);
+    t = totals(20, 40);
+    assert_true(fabs(arc_router_spill_fraction(&cfg, &t) - 0.3) < 1e-9);
+    t = totals(0, 40);
+    assert_true(arc_router_spill_fraction(&cfg, &t) == 1.0);
+    t = totals(0, 0); /* no GPUs at all */
+    assert_true(arc_router_spill_fraction(&cfg, &t) == 1.0);
+    cfg.overprovision = 2.0;
+    t = totals(20, 40);
+    assert_true(arc_router_spill_fraction(&cfg, &t) == 0.0);
+}
+
+static void share_rule_picks_a_stable_fraction_of_ids(void **state)
+{
+    arc_router_config_t cfg;
+    arc_zone_totals_t half = totals(20, 40), healthy = totals(29, 40);
+    arc_zone_totals_t none = totals(0, 40);
+    int picked = 0;
+
+    (void)state;
+    arc_router_config_default(&cfg);
+    for (uint64_t id = 1; id <= 2000; id++) {
+        bool spills = arc_router_spills(&cfg, &half, id);
+
+        picked += spills;
+        assert_true(arc_router_spills(&cfg, &half, id) == spills);
+        assert_false(arc_router_spills(&cfg, &healthy, id));
+        assert_true(arc_router_spills(&cfg, &none, id));
+        /* A request picked at a higher share is picked at a lower. */
+        if (spills) {
+            arc_zone_totals_t worse = totals(10, 40);
+
+            assert_true(arc_router_spills(&cfg, &worse, id));
+        }
+    }
+    assert_in_range(picked, 520, 680); /* 30% of 2000 */
+}
+
+/* The router's own decisions follow the rule it exposes, id by id. */
+static void decisions_spill_exactly_the_ids_the_rule_picks(void **state)
+{
+    struct world *w = *state;
+    uint32_t west[4];
+    const arc_zone_totals_t *home;
+    int spilled = 0;
+
+    add(w, "central", 35.47, -97.52);
+    for (int i = 0; i < 4; i++) {
+        char id[8] = {'w', (char)('0' + i), 0};
+
+        west[i] = add(w, id, 39.0 + i * 0.2, -106.0);
+    }
+    assert_int_equal(arc_mesh_mark_silent(w->mesh, west[0]), ARC_OK);
+    assert_int_equal(arc_mesh_mark_silent(w->mesh, west[1]), ARC_OK);
+    home = arc_mesh_zone_totals(w->mesh, ARC_ZONE_WEST);
+    assert_int_equal(home->gpus_healthy, 16);
+    for (uint64_t id = 0; id < 500; id++) {
+        arc_request_t req = fix_request(id, ORIGIN_LAT, ORIGIN_LON,
+                                        ARC_PRIO_NORMAL);
+        arc_decision_t d;
+
+        assert_int_equal(arc_router_decide(w->router, &req,
+                                           ARC_POLICY_ARCNET, FIX_NOW, &d),
+                         ARC_OK);
+        assert_true(d.spilled ==
+                    arc_router_spills(arc_router_config(w->router), home,
+                                      id));
+        assert_true(d.chosen.node != west[0] && d.chosen.node != west[1]);
+        spilled += d.spilled;
+    }
+    assert_in_range(spilled, 110, 190); /* 30% of 500 */
+}
+
+static void silent_node_is_routed_to_again_after_its_report(void **state)
+{
+    struct world *w = *state;
+    uint32_t near = add(w, "near", 39.9, -105.2);
+    uint32_t far = add(w, "far", 45.5, -122.7);
+    arc_telemetry_t t;
+
+    assert_int_equal(arc_mesh_mark_silent(w->mesh, near), ARC_OK);
+    assert_int_equal(decide(w, ARC_POLICY_ARCNET, ARC_PRIO_NORMAL)
+                         .chosen.node,
+                     far);
+    t = fix_telemetry(w->mesh, near);
+    report(w, &t);
+    assert_int_equal(decide(w, ARC_POLICY_ARCNET, ARC_PRIO_NORMAL)
+                         .chosen.node,
+                     near);
+}
+
 static void background_on_dirty_power_is_deferred_within_deadline(void **s)
 {
     struct world *w = *s;
@@ -695,6 +808,10 @@ int main(void)
         T(empty_home_zone_fails_over_to_a_neighbour),
         T(unhealthy_home_zone_spills_a_share_of_requests),
         T(healthy_home_zone_keeps_its_traffic),
+        T(spill_fraction_follows_the_healthy_share),
+        T(share_rule_picks_a_stable_fraction_of_ids),
+        T(decisions_spill_exactly_the_ids_the_rule_picks),
+        T(silent_node_is_routed_to_again_after_its_report),
         T(background_on_dirty_power_is_deferred_within_deadline),
         T(invalid_requests_are_refused),
         T(nearest_picks_the_lowest_round_trip),
