@@ -9,7 +9,7 @@
  * Exit codes: 0 after a clean stop (or --help, --print-config), 1 when
  * the daemon cannot start or its loop fails, 2 for a bad command line
  * or config, or a role missing a setting it needs (--bus, --node,
- * --zone).
+ * --zone), or the all role given a Kafka bus.
  *
  * The operator token is printed on stdout when it is generated, never
  * logged; the log (stderr) says only where the token lives.
@@ -189,8 +189,7 @@ int main(int argc, char **argv)
         arc_config_print(&cfg, stdout);
         return 0;
     }
-    if (cfg.role != ARC_DAEMON_ROLE_ALL &&
-        arc_role_check(&cfg, err, sizeof(err)) != ARC_OK) {
+    if (arc_role_check(&cfg, err, sizeof(err)) != ARC_OK) {
         fprintf(stderr, "arcnetd: %s (try --help)\n", err);
         return 2;
     }

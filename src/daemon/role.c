@@ -53,20 +53,44 @@ static arc_status_t declare_topics(arc_role_bus_t *rb)
     return ARC_OK;
 }
 
-arc_status_t arc_role_bus_open(arc_role_bus_t *rb, const arc_config_t *cfg,
-                               const char *client_id)
+/*
+ * Names the topics, makes the codec, opens the bus `bc` describes and
+ * declares every topic.
+ */
+static arc_status_t open_bus(arc_role_bus_t *rb, const arc_config_t *cfg,
+                             arc_bus_config_t *bc, uint32_t bound)
 {
-    arc_bus_config_t bc;
     arc_status_t st;
 
-    memset(rb, 0, sizeof(*rb));
-    if (strncmp(cfg->bus, "kafka://", 8) != 0) {
-        return ARC_ERR_INVALID;
-    }
     snprintf(rb->prefix, sizeof(rb->prefix), "%s", cfg->topic_prefix);
     for (int i = 0; i < ARC_RT_COUNT; i++) {
         snprintf(rb->topic[i], sizeof(rb->topic[i]), "%s%s", rb->prefix,
                  base_topics[i]);
+    }
+    bc->log = arc_role_bus_log;
+    rb->max_buffered = bound;
+    rb->codec = arc_codec_new();
+    if (rb->codec == NULL) {
+        return ARC_ERR_NOMEM;
+    }
+    st = arc_bus_open(bc, &rb->bus);
+    if (st == ARC_OK) {
+        st = declare_topics(rb);
+    }
+    if (st != ARC_OK) {
+        arc_role_bus_close(rb);
+    }
+    return st;
+}
+
+arc_status_t arc_role_bus_open(arc_role_bus_t *rb, const arc_config_t *cfg,
+                               const char *client_id)
+{
+    arc_bus_config_t bc;
+
+    memset(rb, 0, sizeof(*rb));
+    if (strncmp(cfg->bus, "kafka://", 8) != 0) {
+        return ARC_ERR_INVALID;
     }
     arc_bus_config_default(&bc);
     bc.url = cfg->bus;
@@ -75,20 +99,23 @@ arc_status_t arc_role_bus_open(arc_role_bus_t *rb, const arc_config_t *cfg,
     bc.retention_ms = (int64_t)cfg->retention_hours * 3600 * 1000;
     bc.session_timeout_ms = (int32_t)cfg->session_timeout_ms;
     bc.client_id = client_id;
-    bc.log = arc_role_bus_log;
-    rb->max_buffered = cfg->max_buffered;
-    rb->codec = arc_codec_new();
-    if (rb->codec == NULL) {
-        return ARC_ERR_NOMEM;
+    return open_bus(rb, cfg, &bc, cfg->max_buffered);
+}
+
+arc_status_t arc_role_bus_open_inproc(arc_role_bus_t *rb,
+                                      const arc_config_t *cfg,
+                                      uint32_t ring_capacity)
+{
+    arc_bus_config_t bc;
+
+    memset(rb, 0, sizeof(*rb));
+    if (strcmp(cfg->bus, "inproc") != 0 || ring_capacity == 0) {
+        return ARC_ERR_INVALID;
     }
-    st = arc_bus_open(&bc, &rb->bus);
-    if (st == ARC_OK) {
-        st = declare_topics(rb);
-    }
-    if (st != ARC_OK) {
-        arc_role_bus_close(rb);
-    }
-    return st;
+    arc_bus_config_default(&bc);
+    bc.url = "inproc";
+    bc.ring_capacity = ring_capacity;
+    return open_bus(rb, cfg, &bc, ring_capacity);
 }
 
 void arc_role_bus_close(arc_role_bus_t *rb)
@@ -174,6 +201,15 @@ arc_status_t arc_role_check(const arc_config_t *cfg, char *err,
 {
     const char *role = arc_config_role_name(cfg->role);
 
+    if (cfg->role == ARC_DAEMON_ROLE_ALL) {
+        if (strcmp(cfg->bus, "inproc") == 0) {
+            return ARC_OK;
+        }
+        snprintf(err, errlen, "role all runs its bus inside the process "
+                 "(--bus inproc); kafka:// is for the agent, zone and "
+                 "brain roles");
+        return ARC_ERR_INVALID;
+    }
     if (strncmp(cfg->bus, "kafka://", 8) != 0) {
         snprintf(err, errlen, "role %s talks to other processes: it needs "
                  "--bus kafka://HOST:PORT", role);

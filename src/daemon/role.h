@@ -1,7 +1,8 @@
 /*
  * role.h - what the distributed roles of arcnetd (agent, zone, brain)
  * share: the bus with its topic names, the codec, a mesh laid out from
- * the site table, and the entry point of each role.
+ * the site table, and the entry point of each role. The all role opens
+ * the same bus, topics and codec over the inproc backend.
  *
  * One idea: every process of a distributed mesh derives the same node
  * list from the same settings (--nodes over the embedded site table), so
@@ -37,7 +38,7 @@ typedef enum arc_role_topic {
 } arc_role_topic_t;
 
 typedef struct arc_role_bus {
-    arc_bus_t *bus;     /* the Kafka bus */
+    arc_bus_t *bus;     /* Kafka (inproc for the all role) */
     arc_codec_t *codec; /* for this thread's encodes */
     char topic[ARC_RT_COUNT][ARC_BUS_TOPIC_MAX]; /* prefixed names */
     char prefix[64];    /* --topic-prefix */
@@ -56,6 +57,15 @@ typedef struct arc_role_bus {
  */
 arc_status_t arc_role_bus_open(arc_role_bus_t *rb, const arc_config_t *cfg,
                                const char *client_id);
+
+/*
+ * Opens the in-process bus of the all role with the same topic names
+ * and a codec, keeping `ring_capacity` messages per topic (the bound
+ * shown as max_buffered). ARC_ERR_INVALID unless cfg->bus is inproc.
+ */
+arc_status_t arc_role_bus_open_inproc(arc_role_bus_t *rb,
+                                      const arc_config_t *cfg,
+                                      uint32_t ring_capacity);
 
 /* Flushes, leaves every group and frees. Safe on a zeroed struct. */
 void arc_role_bus_close(arc_role_bus_t *rb);
@@ -91,8 +101,9 @@ arc_status_t arc_role_mesh_open(arc_role_mesh_t *rm, const arc_config_t *cfg);
 void arc_role_mesh_close(arc_role_mesh_t *rm);
 
 /*
- * Checks that cfg has what its role needs (a Kafka bus; agent: a node;
- * zone: a zone). ARC_ERR_INVALID with a sentence in err otherwise.
+ * Checks that cfg has what its role needs (all: the inproc bus; the
+ * others: a Kafka bus; agent: a node; zone: a zone). ARC_ERR_INVALID
+ * with a sentence in err otherwise.
  */
 arc_status_t arc_role_check(const arc_config_t *cfg, char *err,
                             size_t errlen);

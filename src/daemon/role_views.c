@@ -111,9 +111,8 @@ void arc_role_view_nodes(arc_jw_t *w, const arc_mesh_t *mesh, int zone,
     arc_jw_obj_close(w);
 }
 
-void arc_role_view_counters(arc_jw_t *w, const arc_role_bus_t *rb,
-                            const arc_ingest_t *const *ingests,
-                            size_t count)
+void arc_role_view_ingest(arc_jw_t *w, const arc_ingest_t *const *ingests,
+                          size_t count)
 {
     arc_ingest_stats_t sum = {0}, s;
 
@@ -126,12 +125,6 @@ void arc_role_view_counters(arc_jw_t *w, const arc_role_bus_t *rb,
             sum.by_reason[r] += s.by_reason[r];
         }
     }
-    arc_jw_key(w, "bus");
-    arc_jw_obj_open(w);
-    arc_jw_kuint(w, "backlog", arc_role_backlog(rb));
-    arc_jw_kuint(w, "bound", rb->max_buffered);
-    arc_jw_kuint(w, "refused", rb->refused);
-    arc_jw_obj_close(w);
     arc_jw_key(w, "ingest");
     arc_jw_obj_open(w);
     arc_jw_kuint(w, "applied", sum.applied);
@@ -142,4 +135,17 @@ void arc_role_view_counters(arc_jw_t *w, const arc_role_bus_t *rb,
                      sum.by_reason[r]);
     }
     arc_jw_obj_close(w);
+}
+
+void arc_role_view_counters(arc_jw_t *w, const arc_role_bus_t *rb,
+                            const arc_ingest_t *const *ingests,
+                            size_t count)
+{
+    arc_jw_key(w, "bus");
+    arc_jw_obj_open(w);
+    arc_jw_kuint(w, "backlog", arc_role_backlog(rb));
+    arc_jw_kuint(w, "bound", rb->max_buffered);
+    arc_jw_kuint(w, "refused", rb->refused);
+    arc_jw_obj_close(w);
+    arc_role_view_ingest(w, ingests, count);
 }

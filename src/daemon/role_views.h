@@ -38,6 +38,11 @@ void arc_role_view_zone(arc_jw_t *w, arc_zone_t zone,
 void arc_role_view_nodes(arc_jw_t *w, const arc_mesh_t *mesh, int zone,
                          const arc_role_node_stats_t *stats);
 
+/* The "ingest" member: applied, duplicates and refusals by reason,
+ * summed over `count` ingests. */
+void arc_role_view_ingest(arc_jw_t *w, const arc_ingest_t *const *ingests,
+                          size_t count);
+
 /* "bus" and "ingest" members: backlog, refused and reject reasons. */
 void arc_role_view_counters(arc_jw_t *w, const arc_role_bus_t *rb,
                             const arc_ingest_t *const *ingests,

@@ -112,6 +112,20 @@ static void roles_need_a_kafka_bus(void **state)
     assert_non_null(strstr(err, "--bus kafka://"));
 }
 
+static void role_all_runs_its_bus_in_process(void **state)
+{
+    arc_config_t c;
+    char err[200];
+
+    (void)state;
+    arc_config_default(&c);
+    assert_int_equal(c.role, ARC_DAEMON_ROLE_ALL);
+    assert_int_equal(arc_role_check(&c, err, sizeof(err)), ARC_OK);
+    snprintf(c.bus, sizeof(c.bus), "kafka://127.0.0.1:1");
+    assert_int_equal(arc_role_check(&c, err, sizeof(err)), ARC_ERR_INVALID);
+    assert_non_null(strstr(err, "--bus inproc"));
+}
+
 static void agent_needs_a_node_and_zone_a_zone(void **state)
 {
     arc_config_t c;
@@ -137,6 +151,7 @@ int main(void)
         cmocka_unit_test(unknown_zone_is_refused),
         cmocka_unit_test(printed_config_reads_back),
         cmocka_unit_test(roles_need_a_kafka_bus),
+        cmocka_unit_test(role_all_runs_its_bus_in_process),
         cmocka_unit_test(agent_needs_a_node_and_zone_a_zone),
     };
 
