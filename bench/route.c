@@ -11,6 +11,9 @@
  * with --json) and asserts nothing.
  *
  *   build/bench-route [--nodes 150,10000,100000,1000000] [--json]
+ *                     [--priority critical|normal|background]
+ *
+ * --priority gives every request that priority instead of the mix.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,7 @@ struct result {
 };
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+static int only_priority = -1; /* -1: the workload's mix */
 
 static double uniform(double lo, double hi)
 {
@@ -112,6 +116,8 @@ static void random_requests(arc_request_t *reqs, uint32_t count)
         reqs[i].priority = p < 0.1   ? ARC_PRIO_CRITICAL
                            : p < 0.7 ? ARC_PRIO_NORMAL
                                      : ARC_PRIO_BACKGROUND;
+        if (only_priority >= 0)
+            reqs[i].priority = (arc_priority_t)only_priority;
         reqs[i].lat = uniform(30.0, 46.0);
         reqs[i].lon = uniform(-121.0, -73.0);
         reqs[i].tokens = 256;
@@ -220,11 +226,21 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
+        } else if (strcmp(argv[i], "--priority") == 0 && i + 1 < argc) {
+            arc_priority_t prio;
+
+            if (arc_priority_parse(argv[++i], &prio) != ARC_OK) {
+                fprintf(stderr, "bench-route: unknown priority '%s'\n",
+                        argv[i]);
+                return 2;
+            }
+            only_priority = (int)prio;
         } else if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc) {
             if (parse_sizes(argv[++i], sizes, &count) != 0)
                 return 2;
         } else {
-            fprintf(stderr, "usage: bench-route [--nodes N,N,...] [--json]\n");
+            fprintf(stderr, "usage: bench-route [--nodes N,N,...] [--json] "
+                            "[--priority P]\n");
             return 2;
         }
     }
