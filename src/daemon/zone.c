@@ -8,17 +8,21 @@
  * number; routes each POST /v1/inference with the router over that
  * mesh; sends the request to the chosen agent on arcnet.inference (key:
  * the node id) and answers the client when the agent's outcome comes
- * back. A request no node of the zone can take spills to the neighbour
- * zone whose last summary shows the most free GPUs (key "zone:NAME",
- * read by one replica of that zone). Every --summary-ms the zone
+ * back. A request spills to the neighbour zone whose last summary shows
+ * the most free GPUs (key "zone:NAME", read by one replica of that
+ * zone) when no node of the zone can take it, or first, when the zone
+ * is short of healthy GPUs and the router's share rule picks it (a node
+ * here takes it if no neighbour can). Every --summary-ms the zone
  * publishes its totals to arcnet.zone-summary; each event its detector
  * records goes to arcnet.events.
  *
  * One idea: nothing waits forever. Every request in flight has a
  * deadline (--request-timeout-ms) and a node; a sweep every 100 ms
  * answers 504 past the deadline, and when the node has been silent past
- * the heartbeat timeout it records node-down and places the request
- * again elsewhere (at most three placements), or answers 503.
+ * the heartbeat timeout it marks the node silent in the mesh (so it
+ * leaves the healthy totals, the summary and the share rule until it
+ * reports again), records node-down and places the request again
+ * elsewhere (at most three placements), or answers 503.
  *
  * Replicas: each replica (--replica NAME) reads every message in its own
  * consumer groups, so replicas of a zone hold the same state from the
@@ -59,7 +63,7 @@ typedef struct pending {
     uint32_t placements;
     int64_t deadline_us;    /* real time */
     double rtt_ms;
-    bool spilled;
+    bool spilled;           /* sent to a neighbour zone (once at most) */
 } pending_t;
 
 typedef struct summary {
@@ -88,12 +92,13 @@ typedef struct zone {
     summary_t summaries[ARC_ZONE_COUNT];
     uint64_t summary_seq, msg_seq, next_id;
     uint64_t spilled_out;       /* requests sent to a neighbour zone */
+    uint64_t spilled_out_share; /* of those, sent by the share rule */
     uint64_t spilled_in;        /* requests another zone or the brain
                                    sent here */
     uint64_t spilled_in_served; /* of those, served by our nodes */
     int64_t heartbeat_us;
     int64_t next_summary_us, next_sweep_us;
-    bool *silent;               /* node-down recorded for silence */
+    bool sharing;               /* the share rule spills some requests */
     arc_role_outbox_t outbox;   /* events the producer refused */
     arc_role_backlog_t backlog;
     lws_sorted_usec_list_t sul;
@@ -123,7 +128,7 @@ static void answer_outcome(zone_t *z, pending_t *p,
     arc_jw_kstr(w, "model", arc_model_get(p->req.model)->name);
     arc_jw_kstr(w, "node", o->node);
     arc_jw_kstr(w, "zone", arc_zone_name(o->zone));
-    arc_jw_kbool(w, "spilled", p->spilled);
+    arc_jw_kbool(w, "spilled", o->zone != (uint8_t)z->zone);
     arc_jw_kuint(w, "placements", p->placements);
     arc_jw_kstr(w, "energy_source", arc_source_name(o->source));
     arc_jw_kdouble(w, "carbon_g", o->carbon_g);
@@ -259,22 +264,16 @@ static bool spill(zone_t *z, pending_t *p)
     return true;
 }
 
-/*
- * Routes a request in this zone, or spills it; false: nowhere to go.
- * Not yet: the router's share rule (spill a fraction of the traffic
- * once fewer than 72% of the zone's GPUs are healthy) does not move
- * requests between zone processes: a silent node keeps its last
- * reported status in the mesh, so the healthy share never drops when
- * agents die; a request spills only when no node here can take it.
- */
-static bool place(zone_t *z, pending_t *p)
+/* Sends a request to the node of this zone the router picks; false:
+ * no node here can take it. */
+static bool place_here(zone_t *z, pending_t *p)
 {
     arc_decision_t dec;
     const arc_node_t *n;
 
     if (arc_router_decide(z->router, &p->req, p->policy, arc_now_us(),
                           &dec) != ARC_OK) {
-        return spill(z, p);
+        return false;
     }
     n = arc_mesh_node(z->rm.mesh, dec.chosen.node);
     if (send_request(z, &p->req, n->id) != ARC_OK) {
@@ -288,18 +287,38 @@ static bool place(zone_t *z, pending_t *p)
     return true;
 }
 
-/* Records node-down once for each node of the zone that reported and
- * then fell silent past the heartbeat timeout. */
+/*
+ * Places a request; false: nowhere to go. While too few of the zone's
+ * GPUs are healthy, the share of requests the router's rule picks by
+ * id goes to a neighbour first (spill() refuses requests that came
+ * from another zone); the rest, and those no neighbour's summary shows
+ * room for, go to a node here; what no node here can take spills.
+ */
+static bool place(zone_t *z, pending_t *p)
+{
+    if (arc_router_spills(arc_router_config(z->router),
+                          arc_mesh_zone_totals(z->rm.mesh, z->zone),
+                          p->req.id) &&
+        spill(z, p)) {
+        z->spilled_out_share++;
+        return true;
+    }
+    return place_here(z, p) || spill(z, p);
+}
+
+/* Marks silent in the mesh, and records node-down once for, each node
+ * of the zone that reported and then fell silent past the heartbeat
+ * timeout: it leaves the healthy totals until its next report. */
 static void watch_silence(zone_t *z, int64_t now)
 {
     for (uint32_t i = 0; i < arc_mesh_count(z->rm.mesh); i++) {
         const arc_node_t *n = arc_mesh_node(z->rm.mesh, i);
 
-        if (n->zone != (uint8_t)z->zone || n->seq == 0 || z->silent[i] ||
+        if (n->zone != (uint8_t)z->zone || n->seq == 0 || n->silent ||
             now - n->last_heartbeat_us <= z->heartbeat_us) {
             continue;
         }
-        z->silent[i] = true;
+        arc_mesh_mark_silent(z->rm.mesh, i);
         arc_event_record(z->events, ARC_EVENT_NODE_DOWN, ARC_SEV_WARNING,
                          z->zone, n->id, "no telemetry for %lld ms; not "
                          "routed to until it reports again",
@@ -320,9 +339,37 @@ static void replace_lost(zone_t *z, pending_t *p)
     }
 }
 
+/* Says in the log when the share rule starts, and stops, sending part
+ * of the zone's new requests to its neighbours first. */
+static void watch_share(zone_t *z)
+{
+    const arc_zone_totals_t *t = arc_mesh_zone_totals(z->rm.mesh, z->zone);
+    double spill = arc_router_spill_fraction(arc_router_config(z->router),
+                                             t);
+
+    if ((spill > 0.0) == z->sharing) {
+        return;
+    }
+    z->sharing = spill > 0.0;
+    if (z->sharing) {
+        arc_daemon_log(ARC_LOG_WARN, "zone", "too few healthy GPUs; a "
+                       "share of new requests goes to a neighbour zone "
+                       "first zone=%s gpus_healthy=%u gpus_total=%u "
+                       "spill=%.2f", arc_zone_name(z->zone),
+                       t->gpus_healthy, t->gpus_total, spill);
+    } else {
+        arc_daemon_log(ARC_LOG_INFO, "zone", "enough healthy GPUs again; "
+                       "new requests stay in the zone zone=%s "
+                       "gpus_healthy=%u gpus_total=%u",
+                       arc_zone_name(z->zone), t->gpus_healthy,
+                       t->gpus_total);
+    }
+}
+
 static void sweep(zone_t *z, int64_t now)
 {
     watch_silence(z, now);
+    watch_share(z);
     for (uint32_t i = 0; i < MAX_PENDING && z->npending > 0; i++) {
         pending_t *p = &z->pending[i];
 
@@ -358,7 +405,6 @@ static arc_status_t on_telemetry(void *ctx, const arc_telemetry_t *t)
     if (st == ARC_OK) {
         z->stats[t->node].reports++;
         z->stats[t->node].gaps += prev != 0 && t->seq != prev + 1;
-        z->silent[t->node] = false;
     }
     return st;
 }
@@ -390,6 +436,9 @@ static arc_status_t on_outcome(void *ctx, const arc_msg_outcome_t *o)
     } else if (o->status == ARC_OK) {
         answer_outcome(z, p, o);
         drop_pending(z, p);
+    } else if (p->node < 0 && p->placements < MAX_PLACEMENTS &&
+               place_here(z, p)) {
+        /* The neighbour could not take it after all; a node here can. */
     } else {
         fail_pending(z, p, 503, "no-capacity",
                      "no node in this zone or its neighbours could take "
@@ -569,6 +618,7 @@ static void http_stats(zone_t *z, arc_rhttp_conn_t *conn)
     arc_jw_kstr(w, "replica", z->cfg->replica);
     arc_jw_kuint(w, "in_flight", z->npending);
     arc_jw_kuint(w, "spilled_out", z->spilled_out);
+    arc_jw_kuint(w, "spilled_out_share", z->spilled_out_share);
     arc_jw_kuint(w, "spilled_in", z->spilled_in);
     arc_jw_kuint(w, "spilled_in_served", z->spilled_in_served);
     arc_role_view_counters(w, &z->rb, ing, 2);
@@ -629,7 +679,6 @@ static arc_status_t open_state(zone_t *z)
     }
     n = arc_mesh_count(z->rm.mesh);
     z->stats = calloc(n, sizeof(*z->stats));
-    z->silent = calloc(n, sizeof(*z->silent));
     z->pending = calloc(MAX_PENDING, sizeof(*z->pending));
     arc_router_config_default(&rc);
     z->heartbeat_us = 3 * (int64_t)((double)z->cfg->tick_ms *
@@ -639,7 +688,7 @@ static arc_status_t open_state(zone_t *z)
     arc_event_config_default(&ec);
     ec.capacity = 20000;
     z->events = arc_event_log_new(&ec);
-    if (z->stats == NULL || z->silent == NULL || z->pending == NULL ||
+    if (z->stats == NULL || z->pending == NULL ||
         z->router == NULL || z->events == NULL) {
         return ARC_ERR_NOMEM;
     }
@@ -762,7 +811,6 @@ static void zone_close(zone_t *z)
     arc_router_free(z->router);
     arc_role_mesh_close(&z->rm);
     free(z->stats);
-    free(z->silent);
     free(z->pending);
     arc_jw_free(&z->out);
 }

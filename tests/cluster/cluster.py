@@ -13,6 +13,12 @@
 #                                   (2, east, by default); prints the
 #                                   status and the answer
 #   cluster.py busy PORT            ids of nodes with GPUs in use
+#   cluster.py gpus PORT ID...      GPUs of those nodes, summed
+#   cluster.py zone PORT ZONE FIELD one field of a zone in GET /v1/zones
+#   cluster.py share PORT COUNT CONCURRENCY ORIGIN
+#                                   COUNT inferences from ORIGINS[ORIGIN]
+#                                   into the zone at PORT, each checked
+#                                   against the share rule (see share)
 #   cluster.py request ID LAT LON   an inference request for 48 tokens
 #                                   of llama-3.1-8b from that origin, as
 #                                   the hex of its MessagePack form
@@ -91,6 +97,80 @@ def load(out, count, conc, ports):
     return 0 if res["unanswered"] == 0 and not res["bad"] else 1
 
 
+def unit_hash(x):
+    """The router's number in [0, 1) for a request id."""
+    mask = (1 << 64) - 1
+    x = (x + 0x9e3779b97f4a7c15) & mask
+    x = ((x ^ (x >> 30)) * 0xbf58476d1ce4e5b9) & mask
+    x = ((x ^ (x >> 27)) * 0x94d049bb133111eb) & mask
+    x ^= x >> 31
+    return (x >> 11) / 9007199254740992.0
+
+
+def zone_of(port, name):
+    for z in call(port, "/v1/zones")[1]["zones"]:
+        if z["id"] == name:
+            return z
+    raise KeyError(name)
+
+
+def share(port, count, conc, origin):
+    """Sends `count` requests into the zone at `port` and checks that
+    exactly those whose id the share rule picks (hash of the id below
+    1 - healthy share x 1.4, the router's overprovision) were served in
+    a neighbour, spilled, and every other one in the zone itself; that
+    both kinds occurred; and that the zone's healthy share held still
+    meanwhile. Prints one line; exits 1 on any difference."""
+    home = call(port, "/v1/stats")[1]["zone"]
+    before = zone_of(port, home)
+    healthy = before["gpus_healthy"] / before["gpus_total"]
+    fraction = max(0.0, 1.0 - healthy * 1.4)
+    lat, lon = ORIGINS[origin]
+    body = {"model": "llama-3.1-8b", "input": "hello", "max_tokens": 48,
+            "origin": {"lat": lat, "lon": lon}}
+    answers = []
+    lock = threading.Lock()
+
+    def worker(n):
+        for _ in range(n):
+            status, ans = call(port, "/v1/inference", body)
+            with lock:
+                answers.append((status, ans))
+
+    threads = [threading.Thread(target=worker,
+                                args=(count // conc + (i < count % conc),))
+               for i in range(conc)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    after = zone_of(port, home)
+    bad = []
+    if (after["gpus_healthy"], after["gpus_total"]) != \
+            (before["gpus_healthy"], before["gpus_total"]):
+        bad.append("healthy GPUs moved from %d to %d during the batch" %
+                   (before["gpus_healthy"], after["gpus_healthy"]))
+    spilled = local = 0
+    for status, ans in answers:
+        if status != 200:
+            bad.append("status %d: %s" % (status, ans))
+            continue
+        picked = unit_hash(ans["id"]) < fraction
+        away = ans["zone"] != home
+        spilled += away
+        local += not away
+        if picked != away or ans["spilled"] != away:
+            bad.append("id %d (hash %.3f) served in %s, spilled %s" %
+                       (ans["id"], unit_hash(ans["id"]), ans["zone"],
+                        ans["spilled"]))
+    if spilled == 0 or local == 0:
+        bad.append("want requests both spilled and served locally")
+    print("healthy %d/%d, spill fraction %.2f: %d spilled, %d local%s" %
+          (before["gpus_healthy"], before["gpus_total"], fraction, spilled,
+           local, "".join("; " + b for b in bad[:5])))
+    return 1 if bad else 0
+
+
 def pack(value):
     """MessagePack of the few types a request holds."""
     if isinstance(value, float):
@@ -121,6 +201,9 @@ def main():
     if cmd == "load":
         ports = [int(p) for p in sys.argv[5:]]
         return load(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), ports)
+    if cmd == "share":
+        return share(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]),
+                     int(sys.argv[5]))
     if cmd == "request":
         print(request_hex(int(sys.argv[2]), float(sys.argv[3]),
                           float(sys.argv[4])))
@@ -142,6 +225,12 @@ def main():
         for n in call(port, "/v1/nodes")[1]["nodes"]:
             if n["gpus_free"] < n["gpus_total"]:
                 print(n["id"])
+    elif cmd == "gpus":
+        want = set(sys.argv[3:])
+        print(sum(n["gpus_total"] for n in call(port, "/v1/nodes")[1]["nodes"]
+                  if n["id"] in want))
+    elif cmd == "zone":
+        print(zone_of(port, sys.argv[3])[sys.argv[4]])
     elif cmd == "events":
         for ev in call(port, "/v1/events")[1]["events"]:
             if ev["type"] == sys.argv[3]:

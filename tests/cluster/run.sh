@@ -27,7 +27,12 @@
 #      arcnet.inference has no partition leader the brain (bound to 2
 #      messages) says bus-backlog and bus-buffer-full in its own log,
 #      then bus-backlog-drained;
-#   8. with every agent of central dead, a request entering central
+#   8. with half of central's agents dead, central marks them silent
+#      and its published summary shows the healthy GPUs it has left;
+#      of a batch of requests entering central, exactly those whose
+#      id the router's share rule picks are served in a neighbour,
+#      spilled, and the others in central;
+#   9. with every agent of central dead, a request entering central
 #      spills to the neighbour its summaries show with the most free
 #      GPUs and is served there.
 # Every process is killed on exit, whatever happens.
@@ -216,10 +221,13 @@ LOAD=$!
 sleep 3
 kill -KILL "$(pid_of west-0)"
 say "killed zone west replica 0"
-for n in $(head -3 "$TMP/nodes.east"); do
+# Two of east's ten: 80% of its GPUs stay healthy, above the 72% under
+# which the share rule would send some of east's requests (the one
+# below among them) to a neighbour first.
+for n in $(head -2 "$TMP/nodes.east"); do
     kill -KILL "$(pid_of "agent-$n")"
 done
-KILLED=$(head -3 "$TMP/nodes.east" | tr '\n' ' ')
+KILLED=$(head -2 "$TMP/nodes.east" | tr '\n' ' ')
 say "killed agents $KILLED"
 sleep 2
 start west-0 --role zone --zone west --replica 0 --data-dir "$TMP/west-0" \
@@ -389,22 +397,56 @@ wait_stat "$P_BRAIN" bridged $((BRIDGED + 3)) "$BY"
 wait_stat "$P_E" spilled_in_served $((SERVED_E + 3)) "$BY"
 say "bridge requests served in east; the brain said its backlog"
 
-# ---- spill-over between zone processes ----------------------------------
-# Every agent of central dies. Once central has recorded each of its
-# nodes down (silent past 3 s), a request entering central goes to the
-# neighbour whose latest summary shows the most free GPUs.
-served_in() {
-    echo $(($(stat "$P_W0" spilled_in_served) +
-        $(stat "$P_W1" spilled_in_served) + $(stat "$P_E" spilled_in_served)))
-}
+# ---- the share rule between zone processes -----------------------------
+# Half of central's agents die. Silent past 3 s, they leave central's
+# healthy totals, so its summary (as the brain holds it) shows half its
+# GPUs healthy: under 72%, so 1 - 0.5 x 1.4 = 30% of the requests
+# entering central, picked by a hash of their ids, go to a neighbour
+# first and the rest stay in central.
 # central_downs: node-down events central holds for its own nodes (the
 # outage already made some: every node fell silent then).
 central_downs() {
     $PY events "$P_C" node-down | grep -cxFf "$TMP/nodes.central"
 }
-SERVED_IN=$(served_in)
 DOWNS=$(($(central_downs) + $(wc -l <"$TMP/nodes.central")))
-for n in $(cat "$TMP/nodes.central"); do
+HALF=$(($(wc -l <"$TMP/nodes.central") / 2))
+head -"$HALF" "$TMP/nodes.central" >"$TMP/central.dead"
+tail -n +$((HALF + 1)) "$TMP/nodes.central" >"$TMP/central.alive"
+# summary FIELD: a field of central's latest summary on the brain.
+summary() {
+    $PY zone "$P_BRAIN" central "$1" 2>/dev/null || echo -1
+}
+TOTAL=$(summary gpus_total)
+WANT=$((TOTAL - $($PY gpus "$P_C" $(cat "$TMP/central.dead"))))
+for n in $(cat "$TMP/central.dead"); do
+    kill -KILL "$(pid_of "agent-$n")"
+done
+BY=$(($(date +%s) + 20))
+while [ "$(summary gpus_healthy)" -ne "$WANT" ] &&
+    [ "$(date +%s)" -lt "$BY" ]; do
+    sleep 0.5
+done
+got=$(summary gpus_healthy)
+[ "$got" -eq "$WANT" ] && [ "$WANT" -lt "$TOTAL" ] && ok ||
+    fail "central's summary shows $got healthy GPUs, want $WANT of $TOTAL"
+say "central's summary: $got healthy GPUs of $TOTAL"
+SHARE_OUT=$(stat "$P_C" spilled_out_share)
+$PY share "$P_C" 40 8 1 >"$TMP/share.out" && ok ||
+    fail "share rule between zones: $(cat "$TMP/share.out")"
+[ "$(stat "$P_C" spilled_out_share)" -gt "$SHARE_OUT" ] && ok ||
+    fail "central counted no request sent by the share rule"
+say "share rule: $(cat "$TMP/share.out")"
+
+# ---- spill-over between zone processes ----------------------------------
+# The rest of central's agents die. Once central has recorded each of
+# its nodes down (silent past 3 s), a request entering central goes to
+# the neighbour whose latest summary shows the most free GPUs.
+served_in() {
+    echo $(($(stat "$P_W0" spilled_in_served) +
+        $(stat "$P_W1" spilled_in_served) + $(stat "$P_E" spilled_in_served)))
+}
+SERVED_IN=$(served_in)
+for n in $(cat "$TMP/central.alive"); do
     kill -KILL "$(pid_of "agent-$n")"
 done
 BY=$(($(date +%s) + 20))
