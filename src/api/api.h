@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "api/auth.h"
+#include "api/json_writer.h"
 #include "api/rates.h"
 #include "route/router.h"
 #include "sim/engine.h"
@@ -34,6 +35,11 @@ typedef struct arc_api_deps {
     double time_scale;           /* simulated seconds per real second */
     const char *console_dir;     /* built console served at /; NULL: none */
     arc_store_t *store;          /* history; NULL: history answers 503 */
+    /* Writes the daemon's members of GET /v1/stats (its bus and what
+     * the bus's consumer applied) into the reply's object; NULL: the
+     * reply is {}. */
+    void (*stats)(void *ctx, arc_jw_t *w);
+    void *stats_ctx;
 } arc_api_deps_t;
 
 typedef struct arc_api arc_api_t;

@@ -484,6 +484,7 @@ static const endpoint_def_t endpoints[ARC_EP_COUNT] = {
     [ARC_EP_ZONE_HISTORY] = {NULL, "/history", "GET", true, false,
                              "/v1/zones/"},
     [ARC_EP_CHANGES] = {"/v1/changes", NULL, "GET", true, false},
+    [ARC_EP_STATS] = {"/v1/stats", NULL, "GET", true, false},
 };
 
 #define NODES_PREFIX "/v1/nodes/"

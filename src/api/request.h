@@ -110,6 +110,7 @@ typedef enum arc_endpoint {
     ARC_EP_NODE_HISTORY, /* GET /v1/nodes/{id}/history */
     ARC_EP_ZONE_HISTORY, /* GET /v1/zones/{id}/history (id in node_id) */
     ARC_EP_CHANGES,      /* GET /v1/changes */
+    ARC_EP_STATS,        /* GET /v1/stats */
     ARC_EP_COUNT
 } arc_endpoint_t;
 

@@ -290,6 +290,17 @@ static int get_events(arc_api_t *api, arc_session_t *s)
     return reply_ok(api, s);
 }
 
+/* The daemon's counters: its bus and what the bus's consumer applied. */
+static int get_stats(arc_api_t *api, arc_session_t *s)
+{
+    arc_jw_obj_open(&api->out);
+    if (api->deps.stats != NULL) {
+        api->deps.stats(api->deps.stats_ctx, &api->out);
+    }
+    arc_jw_obj_close(&api->out);
+    return reply_ok(api, s);
+}
+
 static int get_stream_without_upgrade(arc_api_t *api, arc_session_t *s)
 {
     arc_api_error_t err;
@@ -325,6 +336,8 @@ int arc_api_handle(arc_api_t *api, arc_session_t *s)
     case ARC_EP_ZONE_HISTORY:
     case ARC_EP_CHANGES:
         return get_history(api, s);
+    case ARC_EP_STATS:
+        return get_stats(api, s);
     default:
         return get_stream_without_upgrade(api, s);
     }

@@ -8,6 +8,12 @@
  * clock) times the time scale, so a slow step delays the simulation
  * rather than letting it drift.
  *
+ * The simulated sites' telemetry reaches the mesh through the
+ * in-process bus (daemon_bus.h): the engine publishes each report and
+ * the bus's consumer applies it with the same ingest handler a zone
+ * uses, idempotently by the node's sequence number. Events, placed
+ * requests and served outcomes are published there too.
+ *
  * Outcomes feed the per-zone rates and the event log (queue overflows,
  * failed requests); decisions go to the stream.
  */
@@ -21,6 +27,7 @@
 
 #include "api/api.h"
 #include "core/geo.h"
+#include "daemon/daemon_bus.h"
 #include "daemon/log.h"
 #include "sim/engine.h"
 #include "state/events.h"
@@ -49,6 +56,7 @@ struct arc_daemon {
     char report_message[128];
     bool store_failing;        /* loop side: a failure event is open */
     arc_store_feed_t *feed;    /* mesh, events, outcomes -> store */
+    arc_daemon_bus_t *bus;     /* telemetry in; events, work out */
     lws_sorted_usec_list_t sul;
     lws_usec_t last_step;      /* monotonic time of the last step */
     volatile sig_atomic_t stopping;
@@ -70,6 +78,9 @@ static void on_outcome(void *ctx, const arc_request_t *req,
 
     if (d->feed != NULL) {
         arc_store_feed_outcome(d->feed, req, o);
+    }
+    if (d->bus != NULL) {
+        arc_daemon_bus_outcome(d->bus, req, o);
     }
 
     switch (o->status) {
@@ -96,6 +107,9 @@ static void on_decision(void *ctx, const arc_request_t *req,
 {
     arc_daemon_t *d = ctx;
 
+    if (d->bus != NULL) {
+        arc_daemon_bus_decision(d->bus, req, dec);
+    }
     if (d->api != NULL) {
         arc_api_on_decision(d->api, req, dec, now_us);
     }
@@ -178,6 +192,7 @@ static void step(lws_sorted_usec_list_t *sul)
         arc_daemon_log(ARC_LOG_ERROR, "sim", "step failed target=%lld",
                        (long long)target);
     }
+    arc_daemon_bus_poll(d->bus);
     arc_api_flush(d->api, arc_engine_now(d->engine));
     arc_store_feed_tick(d->feed, arc_engine_now(d->engine));
     record_store_events(d);
@@ -352,6 +367,34 @@ static arc_status_t make_feed(arc_daemon_t *d)
                               d, 60 * ARC_US_PER_S, &d->feed);
 }
 
+/*
+ * Opens the in-process bus and makes it the engine's telemetry sink:
+ * from here on every report reaches the mesh through the bus. (The
+ * last known states restored from history went in directly, before.)
+ */
+static arc_status_t make_bus(arc_daemon_t *d)
+{
+    arc_engine_telemetry_sink_t sink;
+    arc_status_t st = arc_daemon_bus_open(&d->cfg, d->mesh, d->events,
+                                          &d->bus);
+
+    if (st != ARC_OK) {
+        return st;
+    }
+    arc_daemon_bus_sink(d->bus, &sink);
+    arc_engine_set_telemetry_sink(d->engine, &sink);
+    return ARC_OK;
+}
+
+/* GET /v1/stats: the role, the bus and its consumer's counters. */
+static void write_stats(void *ctx, arc_jw_t *w)
+{
+    arc_daemon_t *d = ctx;
+
+    arc_jw_kstr(w, "role", "all");
+    arc_daemon_bus_view(d->bus, w);
+}
+
 static arc_status_t make_api(arc_daemon_t *d)
 {
     arc_api_deps_t deps = {
@@ -363,6 +406,8 @@ static arc_status_t make_api(arc_daemon_t *d)
         .time_scale = d->cfg.time_scale,
         .console_dir = d->cfg.console_dir,
         .store = d->store,
+        .stats = write_stats,
+        .stats_ctx = d,
     };
 
     return arc_api_new(&deps, d->cfg.listen_host, d->cfg.listen_port,
@@ -387,7 +432,7 @@ arc_status_t arc_daemon_new(const arc_config_t *cfg, const arc_auth_t *auth,
     if (d->mesh == NULL || (st = make_events(d)) != ARC_OK ||
         (st = open_store(d)) != ARC_OK || (st = make_engine(d)) != ARC_OK ||
         (st = make_detector(d)) != ARC_OK || (st = make_feed(d)) != ARC_OK ||
-        (st = make_api(d)) != ARC_OK) {
+        (st = make_bus(d)) != ARC_OK || (st = make_api(d)) != ARC_OK) {
         arc_daemon_free(d);
         return st;
     }
@@ -436,6 +481,7 @@ void arc_daemon_free(arc_daemon_t *d)
     arc_engine_free(d->engine);
     d->engine = NULL;
     arc_api_free(d->api);
+    arc_daemon_bus_close(d->bus); /* stops publishing the log's events */
     arc_store_feed_free(d->feed);
     arc_store_close(d->store);
     free(d->known);

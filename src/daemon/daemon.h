@@ -3,8 +3,9 @@
  * the event log and the API composed in one process on one event loop.
  *
  * The daemon owns the mesh, the event log and its detector, the
- * per-zone rates and the API; the engine owns the router and the queue
- * and borrows the mesh. A timer on the lws loop fires every 100 ms of
+ * per-zone rates, the in-process bus that carries the simulated sites'
+ * telemetry to the mesh, and the API; the engine owns the router and
+ * the queue and borrows the mesh. A timer on the lws loop fires every 100 ms of
  * real time and advances the simulation by that much times the time
  * scale, then pushes the step's changes to stream clients. Nothing else
  * runs: one thread owns everything, so nothing locks.

@@ -260,6 +260,10 @@ static void resolves_each_endpoint(void **state)
     assert_int_equal(arc_api_resolve("POST", "/v1/inference", &m, &err),
                      ARC_OK);
     assert_true(m.changes);
+    assert_int_equal(arc_api_resolve("GET", "/v1/stats", &m, &err), ARC_OK);
+    assert_int_equal(m.endpoint, ARC_EP_STATS);
+    assert_true(m.needs_token);
+    assert_false(m.changes);
 }
 
 static void resolves_node_paths_with_their_id(void **state)
