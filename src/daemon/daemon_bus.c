@@ -143,6 +143,8 @@ static void on_event(void *ctx, const arc_event_t *ev)
     publish(db, ARC_RT_EVENTS, arc_zone_name(ev->zone), data, len);
 }
 
+/* Not yet: zone summaries; no brain reads this process's bus. */
+
 void arc_daemon_bus_decision(arc_daemon_bus_t *db, const arc_request_t *req,
                              const arc_decision_t *dec)
 {
