@@ -24,6 +24,9 @@
  * bound (see lower_bound_km), plus its smallest key; keys are never
  * negative. The search opens regions best bound first.
  *
+ * A node's cell and unit vector are worked out once, when the index
+ * first sees it: sites do not move, so a report only re-keys it.
+ *
  * Growth. A node added outside its zone's grid marks the index dirty and
  * the next search rebuilds it: O(N log N) once per batch of additions.
  * Owned by the router's thread.
@@ -126,6 +129,7 @@ struct arc_index {
     struct grid grids[ARC_ZONE_COUNT][ARC_KEY_KIND_COUNT];
     uint32_t *pos;        /* [node][model][kind]: heap slot or NO_POS */
     uint32_t *cell_of;    /* [node]: cell in its zone's scored grid */
+    float (*unit_of)[3];  /* [node]: its position (arc_geo_unit_f) */
     uint32_t *live_models; /* [node]: models counted in model_nodes */
     uint32_t node_cap;    /* length of the per-node arrays */
     uint32_t known;       /* nodes seen so far (indexes 0..known-1) */
@@ -491,6 +495,7 @@ static arc_status_t grow_nodes(arc_index_t *ix, uint32_t need)
     uint32_t cap = ix->node_cap ? ix->node_cap : (need > 16 ? need : 16);
     size_t per = (size_t)ix->models * ARC_KEY_KIND_COUNT;
     uint32_t *pos, *cell_of, *live;
+    float(*unit)[3];
 
     while (cap < need)
         cap *= 2;
@@ -502,6 +507,10 @@ static arc_status_t grow_nodes(arc_index_t *ix, uint32_t need)
     if (cell_of == NULL)
         return ARC_ERR_NOMEM;
     ix->cell_of = cell_of;
+    unit = realloc(ix->unit_of, sizeof(*unit) * cap);
+    if (unit == NULL)
+        return ARC_ERR_NOMEM;
+    ix->unit_of = unit;
     live = realloc(ix->live_models, sizeof(*live) * cap);
     if (live == NULL)
         return ARC_ERR_NOMEM;
@@ -549,6 +558,7 @@ static arc_status_t learn_new_nodes(arc_index_t *ix)
 
         if ((st = zone_append(ix, n->zone, i)) != ARC_OK)
             return st;
+        arc_geo_unit_f(n->lat, n->lon, ix->unit_of[i]);
         if (!grid_contains(g, n->lat, n->lon)) {
             ix->dirty = true;
             ix->cell_of[i] = 0;
@@ -691,7 +701,7 @@ static arc_status_t update_node(arc_index_t *ix, uint32_t node)
         .at.heartbeat_s = heartbeat_seconds(n->last_heartbeat_us),
     };
 
-    arc_geo_unit_f(n->lat, n->lon, it.at.unit);
+    memcpy(it.at.unit, ix->unit_of[node], sizeof(it.at.unit));
     count_live_models(ix, n, node);
     for (uint32_t m = 0; m < ix->models; m++) {
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {
@@ -760,6 +770,7 @@ void arc_index_free(arc_index_t *ix)
     }
     free(ix->pos);
     free(ix->cell_of);
+    free(ix->unit_of);
     free(ix->live_models);
     free(ix->frontier);
     free(ix);
@@ -1165,7 +1176,7 @@ size_t arc_index_bytes(const arc_index_t *ix)
     bytes += ix->frontier_cap * sizeof(struct pending);
     bytes += (size_t)ix->node_cap *
              (sizeof(uint32_t) * ix->models * ARC_KEY_KIND_COUNT +
-              2 * sizeof(uint32_t));
+              2 * sizeof(uint32_t) + sizeof(*ix->unit_of));
     for (int z = 0; z < ARC_ZONE_COUNT; z++) {
         bytes += ix->zone_cap[z] * sizeof(uint32_t);
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {
