@@ -22,7 +22,13 @@
  * Search bound. A region's lower bound is the latency weight times the
  * round trip to the nearest point of its box, using a trig-free distance
  * bound (see lower_bound_km), plus its smallest key; keys are never
- * negative. The search opens regions best bound first.
+ * negative. The search is a depth-first branch and bound: it opens a
+ * region's children best bound first and skips any that cannot beat the
+ * k-th best score found so far. Inside a leaf it walks the cell's heap
+ * from the root down, skipping a subtree as soon as its root's key
+ * cannot win (a heap's children never have smaller keys). Neither walk
+ * keeps a priority queue of its own, whose sifting would cost a
+ * mispredicted branch at nearly every step.
  *
  * A node's cell and unit vector are worked out once, when the index
  * first sees it: sites do not move, so a report only re-keys it.
@@ -43,7 +49,7 @@
 #define NO_POS UINT32_MAX
 #define MAX_K 8
 #define KM_PER_DEG 111.19492664 /* on the mean-radius sphere */
-#define WALK_MAX 256
+#define WALK_STACK 64 /* a heap walk holds at most depth + 1 slots */
 #define QUANT_MAX 65535u     /* box coordinates are 16-bit grid units */
 #define HEARTBEAT_UNKNOWN UINT32_MAX
 #define US_PER_S 1000000LL
@@ -112,14 +118,6 @@ struct grid {
     struct level lv[MAX_LEVELS];
 };
 
-/* A region waiting to be searched, ordered by its lower bound. */
-struct pending {
-    double bound;   /* latency floor plus smallest key */
-    double floor;   /* latency floor alone */
-    uint32_t level;
-    uint16_t row, col;
-};
-
 struct arc_index {
     const arc_mesh_t *mesh;
     arc_index_key_fn key_fn;
@@ -140,9 +138,6 @@ struct arc_index {
     uint32_t zone_cap[ARC_ZONE_COUNT];
 
     bool dirty;           /* a node fell outside its grid: rebuild */
-
-    struct pending *frontier; /* reused by every search */
-    uint32_t frontier_cap;
 };
 
 _Static_assert(sizeof(struct region) == 16, "four regions per cache line");
@@ -772,7 +767,6 @@ void arc_index_free(arc_index_t *ix)
     free(ix->cell_of);
     free(ix->unit_of);
     free(ix->live_models);
-    free(ix->frontier);
     free(ix);
 }
 
@@ -876,7 +870,7 @@ static void walk_init(struct walk *w, const struct grid *g)
  * vectors that visits measure with, and the part in a billion the
  * rounding of this sum.
  */
-static double region_floor(const struct walk *w, const struct region *r)
+static inline double region_floor(const struct walk *w, const struct region *r)
 {
     double dlat = max2(0.0, max2(r->lat_lo - w->at_lat,
                                  w->at_lat - r->lat_hi));
@@ -941,7 +935,7 @@ static void visit(struct walk *w, const struct heap *h, uint32_t slot)
     topk_offer(&w->top, e->node, w->q->latency_weight * rtt + key, rtt);
 }
 
-/* Scans a whole heap: for latency-only ranking, or a very deep walk. */
+/* Scans a whole heap: for latency-only ranking, where keys say nothing. */
 static void walk_all(struct walk *w, const struct heap *h, double floor)
 {
     for (uint32_t i = 0; i < h->len; i++) {
@@ -953,179 +947,148 @@ static void walk_all(struct walk *w, const struct heap *h, double floor)
 }
 
 /*
- * Visits a heap's entries in key order without disturbing it: a small
- * frontier of slots, smallest key first, whose children join it as each
- * is visited. Stops when floor + key can no longer beat the bound.
+ * Visits the entries of a heap that may still win, depth first from its
+ * root. A heap's children never have smaller keys than their parent, so
+ * once floor + key cannot beat the k-th best score, neither can anything
+ * below that slot, and the walk skips the whole subtree. The stack holds
+ * the right siblings of the path walked, at most one per level.
  */
-static void walk_ordered(struct walk *w, const struct heap *h, double floor)
+static void walk_heap(struct walk *w, const struct heap *h, double floor)
 {
-    uint32_t frontier[WALK_MAX];
-    uint32_t len = 1;
+    uint32_t stack[WALK_STACK];
+    uint32_t len = 0;
 
-    frontier[0] = 0;
+    if (h->len == 0)
+        return;
+    stack[len++] = 0;
     while (len > 0) {
-        uint32_t best = 0, slot;
+        uint32_t slot = stack[--len];
+        uint64_t left = (uint64_t)slot * 2 + 1;
 
-        for (uint32_t i = 1; i < len; i++) {
-            if (entry_less(&h->e[frontier[i]], &h->e[frontier[best]]))
-                best = i;
-        }
-        slot = frontier[best];
-        frontier[best] = frontier[--len];
         if (floor + (double)h->e[slot].key >= topk_bound(&w->top))
-            return;
+            continue;
         visit(w, h, slot);
-
-        for (uint32_t c = slot * 2 + 1; c <= slot * 2 + 2; c++) {
-            if (c >= h->len)
-                continue;
-            if (len == WALK_MAX) {
-                walk_all(w, h, floor);
-                return;
-            }
-            frontier[len++] = c;
-        }
+        if (left + 1 < h->len)
+            stack[len++] = (uint32_t)left + 1;
+        if (left < h->len)
+            stack[len++] = (uint32_t)left;
     }
 }
 
-/* ---- the frontier: regions by lower bound ---------------------------- */
+/* A child of a region being opened, with its bounds. */
+struct child {
+    double bound, floor;
+    uint32_t row, col;
+};
 
-static arc_status_t frontier_push(arc_index_t *ix, uint32_t *len,
-                                  struct pending p)
+static const struct heap *leaf_heap(const struct walk *w, uint32_t row,
+                                    uint32_t col)
 {
-    uint32_t i;
+    const struct grid *g = w->g;
 
-    if (*len == ix->frontier_cap) {
-        uint32_t cap = ix->frontier_cap ? ix->frontier_cap * 2 : 64;
-        struct pending *grown = realloc(ix->frontier, sizeof(*grown) * cap);
-
-        if (grown == NULL)
-            return ARC_ERR_NOMEM;
-        ix->frontier = grown;
-        ix->frontier_cap = cap;
-    }
-    for (i = (*len)++; i > 0; i = (i - 1) / 2) {
-        if (ix->frontier[(i - 1) / 2].bound <= p.bound)
-            break;
-        ix->frontier[i] = ix->frontier[(i - 1) / 2];
-    }
-    ix->frontier[i] = p;
-    return ARC_OK;
-}
-
-static struct pending frontier_pop(arc_index_t *ix, uint32_t *len)
-{
-    struct pending top = ix->frontier[0];
-    struct pending last = ix->frontier[--(*len)];
-    uint32_t i = 0;
-
-    for (;;) {
-        uint32_t child = 2 * i + 1;
-
-        if (child >= *len)
-            break;
-        if (child + 1 < *len &&
-            ix->frontier[child + 1].bound < ix->frontier[child].bound)
-            child++;
-        if (ix->frontier[child].bound >= last.bound)
-            break;
-        ix->frontier[i] = ix->frontier[child];
-        i = child;
-    }
-    if (*len > 0)
-        ix->frontier[i] = last;
-    return top;
+    return &g->heaps[((size_t)row * g->cols + col) * w->ix->models +
+                     w->q->model];
 }
 
 /*
- * Queues a region if it may hold something better, and asks the memory
- * for what opening it will read.
+ * The children of region (row, col) of a level that may still hold
+ * something better than the k-th best score, best bound first. The four
+ * share one cache line.
  */
-static arc_status_t consider(struct walk *w, const struct region *r,
-                             uint32_t level, uint32_t row, uint32_t col,
-                             double best, uint32_t *len)
+static uint32_t rank_children(const struct walk *w, uint32_t level,
+                              uint32_t row, uint32_t col,
+                              struct child kids[4])
 {
     const struct grid *g = w->g;
-    uint32_t model = w->q->model;
-    struct pending p;
-
-    if (r->min_key == INFINITY)
-        return ARC_OK;
-    p.floor = region_floor(w, r);
-    p.bound = p.floor + (w->q->use_keys ? (double)r->min_key : 0.0);
-    if (p.bound >= best)
-        return ARC_OK;
-    p.level = level;
-    p.row = (uint16_t)row;
-    p.col = (uint16_t)col;
-    if (level > 0)
-        __builtin_prefetch(region_at(&g->lv[level - 1], model,
-                                     (row * g->lv[level].cols + col) * 4));
-    else
-    {
-        const struct heap *h =
-            &g->heaps[((size_t)row * g->cols + col) * w->ix->models + model];
-
-        __builtin_prefetch(h->e);
-        __builtin_prefetch(h->at);
-    }
-    return frontier_push(w->ix, len, p);
-}
-
-/* Considers the four children of a region, which share a cache line. */
-static arc_status_t open_region(struct walk *w, const struct pending *p,
-                                uint32_t *len)
-{
-    const struct grid *g = w->g;
-    const struct region *child =
-        region_at(&g->lv[p->level - 1], w->q->model,
-                  ((uint32_t)p->row * g->lv[p->level].cols + p->col) * 4);
+    const struct region *child = region_at(
+        &g->lv[level - 1], w->q->model, (row * g->lv[level].cols + col) * 4);
     double best = topk_bound(&w->top);
+    uint32_t n = 0;
 
     for (uint32_t i = 0; i < 4; i++) {
-        arc_status_t st = consider(w, &child[i], p->level - 1,
-                                   2u * p->row + (i >> 1),
-                                   2u * p->col + (i & 1), best, len);
+        struct child c;
+        uint32_t at;
 
-        if (st != ARC_OK)
-            return st;
+        if (child[i].min_key == INFINITY)
+            continue;
+        c.floor = region_floor(w, &child[i]);
+        c.bound = c.floor + (w->q->use_keys ? (double)child[i].min_key : 0.0);
+        if (c.bound >= best)
+            continue;
+        c.row = 2u * row + (i >> 1);
+        c.col = 2u * col + (i & 1);
+        for (at = n++; at > 0 && kids[at - 1].bound > c.bound; at--)
+            kids[at] = kids[at - 1];
+        kids[at] = c;
     }
-    return ARC_OK;
+    return n;
 }
 
 /*
- * Best-first descent of the pyramid: always open the region with the
- * smallest bound; at a leaf, walk its heap. When the smallest bound left
- * cannot beat the k-th best score, nothing left can.
+ * Asks the memory for what opening the children will read, so that
+ * their misses overlap instead of following one another.
  */
+static void prefetch_children(const struct walk *w, uint32_t level,
+                              const struct child *kids, uint32_t n)
+{
+    const struct grid *g = w->g;
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (level > 1) {
+            const struct level *below = &g->lv[level - 1];
+
+            __builtin_prefetch(region_at(
+                &g->lv[level - 2], w->q->model,
+                (kids[i].row * below->cols + kids[i].col) * 4));
+        } else {
+            const struct heap *h = leaf_heap(w, kids[i].row, kids[i].col);
+
+            __builtin_prefetch(h->e);
+            __builtin_prefetch(h->at);
+        }
+    }
+}
+
+/*
+ * Searches region (row, col) of a level, whose latency floor is given:
+ * a leaf walks its heap; any other region opens its children best bound
+ * first, and stops at the first that cannot beat the k-th best score.
+ * Depth is bounded by the pyramid's levels.
+ */
+static void dive(struct walk *w, uint32_t level, uint32_t row, uint32_t col,
+                 double floor)
+{
+    struct child kids[4];
+    uint32_t n;
+
+    if (level == 0) {
+        const struct heap *h = leaf_heap(w, row, col);
+
+        if (w->q->use_keys)
+            walk_heap(w, h, floor);
+        else
+            walk_all(w, h, floor);
+        return;
+    }
+
+    n = rank_children(w, level, row, col, kids);
+    prefetch_children(w, level, kids, n);
+    for (uint32_t i = 0; i < n; i++) {
+        if (kids[i].bound >= topk_bound(&w->top))
+            break;
+        dive(w, level - 1, kids[i].row, kids[i].col, kids[i].floor);
+    }
+}
+
 static void descend(struct walk *w)
 {
     const struct grid *g = w->g;
-    const struct level *top = &g->lv[g->levels - 1];
-    uint32_t len = 0;
+    const struct region *top =
+        region_at(&g->lv[g->levels - 1], w->q->model, 0);
 
-    if (consider(w, region_at(top, w->q->model, 0), g->levels - 1, 0, 0,
-                 INFINITY, &len) != ARC_OK)
+    if (top->min_key == INFINITY)
         return;
-    while (len > 0) {
-        struct pending p = frontier_pop(w->ix, &len);
-
-        if (p.bound >= topk_bound(&w->top))
-            break;
-        if (p.level == 0) {
-            const struct heap *h =
-                &g->heaps[((size_t)p.row * g->cols + p.col) *
-                              w->ix->models + w->q->model];
-
-            if (w->q->use_keys)
-                walk_ordered(w, h, p.floor);
-            else
-                walk_all(w, h, p.floor);
-            continue;
-        }
-        if (open_region(w, &p, &len) != ARC_OK)
-            return;
-    }
+    dive(w, g->levels - 1, 0, 0, region_floor(w, top));
 }
 
 uint32_t arc_index_search(arc_index_t *ix, const arc_index_query_t *q,
@@ -1173,7 +1136,6 @@ size_t arc_index_bytes(const arc_index_t *ix)
 {
     size_t bytes = sizeof(*ix);
 
-    bytes += ix->frontier_cap * sizeof(struct pending);
     bytes += (size_t)ix->node_cap *
              (sizeof(uint32_t) * ix->models * ARC_KEY_KIND_COUNT +
               2 * sizeof(uint32_t) + sizeof(*ix->unit_of));

@@ -710,6 +710,33 @@ static void index_agrees_with_a_full_scan(void **state)
     }
 }
 
+/*
+ * Enough nodes that each zone's grid has several levels above its cells
+ * and each cell's heaps run many levels deep, so the search prunes both
+ * regions and heap subtrees; it must still agree with the scan.
+ */
+static void index_agrees_with_a_full_scan_over_a_deep_grid(void **state)
+{
+    struct world *w = *state;
+    uint64_t seed = 1234;
+
+    random_mesh(w, &seed, 60000);
+    for (uint64_t id = 0; id < 400; id++) {
+        arc_request_t req = fix_request(id, uniform(&seed, 25.0, 49.0),
+                                        uniform(&seed, -124.0, -67.0),
+                                        (arc_priority_t)(id % 3));
+        arc_decision_t fast, slow;
+
+        req.model = (uint32_t)uniform(&seed, 0, 6);
+        arc_router_decide(w->router, &req, ARC_POLICY_ARCNET, FIX_NOW,
+                          &fast);
+        arc_router_decide_full_scan(w->router, &req, FIX_NOW, &slow);
+        assert_same_decision(&fast, &slow);
+        assert_int_equal(fast.status, ARC_OK);
+        assert_true(fast.nodes_visited * 20 < slow.nodes_visited);
+    }
+}
+
 static void index_follows_telemetry_changes(void **state)
 {
     struct world *w = *state;
@@ -820,6 +847,7 @@ int main(void)
         T(round_robin_visits_each_node_in_turn),
         T(policy_names_round_trip),
         T(index_agrees_with_a_full_scan),
+        T(index_agrees_with_a_full_scan_over_a_deep_grid),
         T(index_agrees_on_heartbeats_near_the_timeout),
         T(index_follows_telemetry_changes),
         T(nodes_added_after_the_router_are_routable),
