@@ -790,15 +790,16 @@ static double topk_bound(const struct topk *t)
     return t->len < t->k ? INFINITY : t->hit[t->len - 1].score;
 }
 
+/*
+ * Offers a scored node. A search meets each node once at most (a node
+ * sits in one cell, and the search reads one model's heap per cell), so
+ * no node is offered twice.
+ */
 static void topk_offer(struct topk *t, uint32_t node, double score,
                        double rtt_ms)
 {
     uint32_t i;
 
-    for (i = 0; i < t->len; i++) {
-        if (t->hit[i].node == node)
-            return;
-    }
     if (t->len == t->k && !(score < t->hit[t->len - 1].score))
         return;
     i = t->len < t->k ? t->len++ : t->len - 1;
@@ -967,6 +968,11 @@ static void walk_heap(struct walk *w, const struct heap *h, double floor)
 
         if (floor + (double)h->e[slot].key >= topk_bound(&w->top))
             continue;
+        if (left < h->len) {
+            __builtin_prefetch(&h->e[left]);
+            if (h->at != NULL)
+                __builtin_prefetch(&h->at[left]);
+        }
         visit(w, h, slot);
         if (left + 1 < h->len)
             stack[len++] = (uint32_t)left + 1;

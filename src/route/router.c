@@ -482,6 +482,8 @@ static void explain(arc_router_t *r, const arc_request_t *req,
 {
     double weight[ARC_TERM_COUNT];
 
+    for (uint32_t i = 0; i < found; i++)
+        __builtin_prefetch(arc_mesh_node(r->mesh, hits[i].node));
     policy_weights(&r->cfg, policy, req->priority, weight);
     fill_candidate(r, req, weight, hits[0].node, hits[0].score,
                    hits[0].rtt_ms, &out->chosen);
