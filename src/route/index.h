@@ -7,12 +7,12 @@
  * request comes from (queue, carbon, battery and load for the scored
  * policy; nothing for `nearest`; GPU load alone or carbon alone for two
  * other baselines). Each kind has its own heaps because each policy may
- * filter differently. A search
- * walks cells outward from the request's origin, and inside each cell
- * walks its heap in key order, stopping as soon as the distance to the
- * cell plus the key cannot beat the k-th best score found. The answer is
- * the same as scoring every node; the work depends on how far the search
- * must look, not on how many nodes exist.
+ * filter differently. A search enters cells nearest-and-cheapest first,
+ * and inside each cell walks its heap from the root, skipping any entry
+ * (and all below it) whose distance to the cell plus key cannot beat the
+ * k-th best score found. The answer is the same as scoring every node;
+ * the work depends on how far the search must look, not on how many
+ * nodes exist.
  *
  * The index does not know what a key means: the router supplies a
  * function that says whether a node is eligible for a model and its key.
