@@ -907,9 +907,12 @@ static bool place_live(const struct walk *w, const struct place *at,
  * Scores the entry in a heap's slot. The chord to the node is a lower
  * bound of the arc, so a node whose bound cannot enter the top k is
  * dropped before the asin and before its liveness is asked. Heaps
- * without places (the kinds ranked by key alone) read the node.
+ * without places (the kinds ranked by key alone) read the node. Most
+ * visits end at the chord test, so the walks take it inline rather than
+ * paying for a call.
  */
-static void visit(struct walk *w, const struct heap *h, uint32_t slot)
+static inline __attribute__((always_inline)) void
+visit(struct walk *w, const struct heap *h, uint32_t slot)
 {
     const struct entry *e = &h->e[slot];
     double key = w->q->use_keys ? (double)e->key : 0.0;
