@@ -954,8 +954,11 @@ static void walk_all(struct walk *w, const struct heap *h, double floor)
  * Visits the entries of a heap that may still win, depth first from its
  * root. A heap's children never have smaller keys than their parent, so
  * once floor + key cannot beat the k-th best score, neither can anything
- * below that slot, and the walk skips the whole subtree. The stack holds
- * the right siblings of the path walked, at most one per level.
+ * below that slot, and the walk skips the whole subtree. Of two
+ * children, the one with the smaller key goes first, since it is the
+ * likelier to lower the k-th best score and so prune its sibling. The
+ * stack holds the siblings left behind on the path walked, at most one
+ * per level.
  */
 static void walk_heap(struct walk *w, const struct heap *h, double floor)
 {
@@ -977,10 +980,14 @@ static void walk_heap(struct walk *w, const struct heap *h, double floor)
                 __builtin_prefetch(&h->at[left]);
         }
         visit(w, h, slot);
-        if (left + 1 < h->len)
-            stack[len++] = (uint32_t)left + 1;
-        if (left < h->len)
+        if (left + 1 < h->len) {
+            uint32_t smaller = h->e[left + 1].key < h->e[left].key;
+
+            stack[len++] = (uint32_t)left + 1 - smaller;
+            stack[len++] = (uint32_t)left + smaller;
+        } else if (left < h->len) {
             stack[len++] = (uint32_t)left;
+        }
     }
 }
 
