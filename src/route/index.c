@@ -594,6 +594,10 @@ static void grid_fit(struct grid *g, bool placed, uint32_t models)
  * bench-route under callgrind (instructions and mispredicted branches),
  * 12 beat 4, 6 and 9 at both 10k and 1M nodes.
  */
+/*
+ * Not yet: critical work, ranked mostly by distance, would do better on
+ * a grid of its own about four times finer (docs/performance.md).
+ */
 static uint32_t cells_for(uint32_t n)
 {
     return (uint32_t)(sqrt((double)n) / CELL_SHARE);
