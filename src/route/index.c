@@ -594,10 +594,6 @@ static void grid_fit(struct grid *g, bool placed, uint32_t models)
  * bench-route under callgrind (instructions and mispredicted branches),
  * 12 beat 4, 6 and 9 at both 10k and 1M nodes.
  */
-/*
- * Not yet: critical work, ranked mostly by distance, would do better on
- * a grid of its own about four times finer (docs/performance.md).
- */
 static uint32_t cells_for(uint32_t n)
 {
     return (uint32_t)(sqrt((double)n) / CELL_SHARE);
@@ -1068,6 +1064,12 @@ static void prefetch_children(const struct walk *w, uint32_t level,
         }
     }
 }
+
+/*
+ * Not yet: a million decisions a second at a million nodes. What a
+ * decision costs now is mostly its instructions and the branches on
+ * "can this still win", which no predictor guesses (docs/performance.md).
+ */
 
 /*
  * Searches region (row, col) of a level, whose latency floor is given:
