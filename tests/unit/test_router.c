@@ -688,23 +688,40 @@ static void assert_same_decision(const arc_decision_t *a,
                     1e-9);
 }
 
+/* A box that requests come from: south, north, west, east. */
+struct area {
+    double lat_lo, lat_hi, lon_lo, lon_hi;
+};
+
+/*
+ * Decides a random request from `area` through the index and by the
+ * full scan, and checks that they agree.
+ */
+static void decide_both_ways(struct world *w, uint64_t *seed, uint64_t id,
+                             const struct area *area, arc_decision_t *fast,
+                             arc_decision_t *slow)
+{
+    arc_request_t req = fix_request(
+        id, uniform(seed, area->lat_lo, area->lat_hi),
+        uniform(seed, area->lon_lo, area->lon_hi), (arc_priority_t)(id % 3));
+
+    req.model = (uint32_t)uniform(seed, 0, 6);
+    arc_router_decide(w->router, &req, ARC_POLICY_ARCNET, FIX_NOW, fast);
+    arc_router_decide_full_scan(w->router, &req, FIX_NOW, slow);
+    assert_same_decision(fast, slow);
+}
+
 static void index_agrees_with_a_full_scan(void **state)
 {
     struct world *w = *state;
     uint64_t seed = 42;
+    const struct area wide = {20.0, 52.0, -130.0, -60.0};
 
     random_mesh(w, &seed, 3000);
     for (uint64_t id = 0; id < 3000; id++) {
-        arc_request_t req = fix_request(id, uniform(&seed, 20.0, 52.0),
-                                        uniform(&seed, -130.0, -60.0),
-                                        (arc_priority_t)(id % 3));
         arc_decision_t fast, slow;
 
-        req.model = (uint32_t)uniform(&seed, 0, 6);
-        arc_router_decide(w->router, &req, ARC_POLICY_ARCNET, FIX_NOW,
-                          &fast);
-        arc_router_decide_full_scan(w->router, &req, FIX_NOW, &slow);
-        assert_same_decision(&fast, &slow);
+        decide_both_ways(w, &seed, id, &wide, &fast, &slow);
         if (fast.status == ARC_OK)
             assert_true(fast.nodes_visited <= slow.nodes_visited);
     }
@@ -719,19 +736,13 @@ static void index_agrees_with_a_full_scan_over_a_deep_grid(void **state)
 {
     struct world *w = *state;
     uint64_t seed = 1234;
+    const struct area mainland = {25.0, 49.0, -124.0, -67.0};
 
     random_mesh(w, &seed, 60000);
     for (uint64_t id = 0; id < 400; id++) {
-        arc_request_t req = fix_request(id, uniform(&seed, 25.0, 49.0),
-                                        uniform(&seed, -124.0, -67.0),
-                                        (arc_priority_t)(id % 3));
         arc_decision_t fast, slow;
 
-        req.model = (uint32_t)uniform(&seed, 0, 6);
-        arc_router_decide(w->router, &req, ARC_POLICY_ARCNET, FIX_NOW,
-                          &fast);
-        arc_router_decide_full_scan(w->router, &req, FIX_NOW, &slow);
-        assert_same_decision(&fast, &slow);
+        decide_both_ways(w, &seed, id, &mainland, &fast, &slow);
         assert_int_equal(fast.status, ARC_OK);
         assert_true(fast.nodes_visited * 20 < slow.nodes_visited);
     }
