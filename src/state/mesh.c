@@ -371,15 +371,3 @@ void arc_mesh_remove_hook(arc_mesh_t *mesh, arc_mesh_hook_fn fn, void *ctx)
     }
 }
 
-bool arc_node_is_healthy(const arc_node_t *node)
-{
-    return node->status == ARC_NODE_UP && !node->admin_drained &&
-           !node->silent;
-}
-
-bool arc_node_is_live(const arc_node_t *node, int64_t now_us,
-                      int64_t heartbeat_timeout_us)
-{
-    return arc_node_is_healthy(node) &&
-           now_us - node->last_heartbeat_us <= heartbeat_timeout_us;
-}

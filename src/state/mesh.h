@@ -124,12 +124,23 @@ arc_status_t arc_mesh_add_hook(arc_mesh_t *mesh, arc_mesh_hook_fn fn,
                                void *ctx);
 void arc_mesh_remove_hook(arc_mesh_t *mesh, arc_mesh_hook_fn fn, void *ctx);
 
-/* True when a node is up, not drained and not marked silent: what the
- * zone totals count as healthy. */
-bool arc_node_is_healthy(const arc_node_t *node);
+/*
+ * True when a node is up, not drained and not marked silent: what the
+ * zone totals count as healthy. Inline: the router asks it of every
+ * node it keys or scans.
+ */
+static inline bool arc_node_is_healthy(const arc_node_t *node)
+{
+    return node->status == ARC_NODE_UP && !node->admin_drained &&
+           !node->silent;
+}
 
 /* True when a node is healthy and heard from within timeout. */
-bool arc_node_is_live(const arc_node_t *node, int64_t now_us,
-                      int64_t heartbeat_timeout_us);
+static inline bool arc_node_is_live(const arc_node_t *node, int64_t now_us,
+                                    int64_t heartbeat_timeout_us)
+{
+    return arc_node_is_healthy(node) &&
+           now_us - node->last_heartbeat_us <= heartbeat_timeout_us;
+}
 
 #endif
