@@ -80,7 +80,8 @@ static double run(uint32_t nodes, uint32_t ticks, bool bus, uint64_t *applied)
     *applied = (uint64_t)ticks * nodes;
     if (db != NULL) {
         arc_daemon_bus_ingest_stats(db, &st);
-        *applied = st.applied - nodes; /* without the first tick */
+        /* Without the first tick; none at all if even that fell short. */
+        *applied = st.applied > nodes ? st.applied - nodes : 0;
     }
 out:
     arc_engine_free(e);

@@ -429,6 +429,14 @@ arc_status_t arc_codec_peek(arc_codec_t *codec, const uint8_t *data, size_t len,
  */
 #define TELEMETRY_MAX 128
 
+/*
+ * A node id (at most ARC_NODE_ID_MAX - 1 characters) is written as a
+ * fixstr, and the longest message is its characters plus 81 bytes.
+ */
+_Static_assert(ARC_NODE_ID_MAX <= 32, "node ids fit a msgpack fixstr");
+_Static_assert(ARC_NODE_ID_MAX + 80 <= TELEMETRY_MAX,
+               "the longest telemetry message fits its buffer");
+
 static uint8_t *put_be(uint8_t *p, uint64_t v, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
