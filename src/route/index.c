@@ -26,9 +26,14 @@
  * region's children best bound first and skips any that cannot beat the
  * k-th best score found so far. Inside a leaf it walks the cell's heap
  * from the root down, skipping a subtree as soon as its root's key
- * cannot win (a heap's children never have smaller keys). Neither walk
- * keeps a priority queue of its own, whose sifting would cost a
- * mispredicted branch at nearly every step.
+ * cannot win (a heap's children never have smaller keys).
+ *
+ * Branches. Whether a bound can still win is a coin toss to a branch
+ * predictor, and a wrong guess costs more than the arithmetic around
+ * it. So neither walk keeps a priority queue of its own; the four
+ * children of a region are sorted by a fixed network of min and max
+ * operations, and a heap's children are pushed by moving the stack's
+ * top by the outcome of the test rather than by branching on it.
  *
  * A node's cell and unit vector are worked out once, when the index
  * first sees it: sites do not move, so a report only re-keys it.
@@ -106,7 +111,8 @@ struct level {
     struct region *reg;  /* models * slots, 64-byte aligned */
 };
 
-#define MAX_LEVELS 32
+/* A side has at most QUANT_MAX cells: 16 halvings reach one cell. */
+#define MAX_LEVELS 17
 
 struct grid {
     double lat0, lon0, cell_deg; /* south-west corner, leaf cell size */
@@ -772,22 +778,47 @@ void arc_index_free(arc_index_t *ix)
 
 /* ---- search ----------------------------------------------------------- */
 
-/* Plain comparisons: fmax() is a library call when NaN rules apply. */
+/*
+ * The larger and smaller of two numbers, without a branch: these feed
+ * bounds whose outcome no predictor guesses. fmax() and fmin() honour
+ * NaN rules that cost a library call; the plain comparison is one SSE2
+ * instruction, which gcc does not always choose on its own, so on
+ * x86-64 it is asked for by name.
+ */
 static inline double max2(double a, double b)
 {
+#if defined(__x86_64__)
+    __asm__("maxsd %1, %0" : "+x"(a) : "xm"(b));
+    return a;
+#else
     return a > b ? a : b;
+#endif
 }
 
-/* The k best hits so far, best first. */
+static inline double min2(double a, double b)
+{
+#if defined(__x86_64__)
+    __asm__("minsd %1, %0" : "+x"(a) : "xm"(b));
+    return a;
+#else
+    return a < b ? a : b;
+#endif
+}
+
+/*
+ * The k best hits so far, best first, and the score a node must beat to
+ * enter them (INFINITY until there are k).
+ */
 struct topk {
     arc_index_hit_t hit[MAX_K];
     uint32_t len;
     uint32_t k;
+    double worst;
 };
 
-static double topk_bound(const struct topk *t)
+static inline double topk_bound(const struct topk *t)
 {
-    return t->len < t->k ? INFINITY : t->hit[t->len - 1].score;
+    return t->worst;
 }
 
 /*
@@ -800,7 +831,7 @@ static void topk_offer(struct topk *t, uint32_t node, double score,
 {
     uint32_t i;
 
-    if (t->len == t->k && !(score < t->hit[t->len - 1].score))
+    if (!(score < t->worst))
         return;
     i = t->len < t->k ? t->len++ : t->len - 1;
     while (i > 0 && (score < t->hit[i - 1].score ||
@@ -812,6 +843,8 @@ static void topk_offer(struct topk *t, uint32_t node, double score,
     t->hit[i].node = node;
     t->hit[i].score = score;
     t->hit[i].rtt_ms = rtt_ms;
+    if (t->len == t->k)
+        t->worst = t->hit[t->len - 1].score;
 }
 
 /* What a search needs at hand while it walks. */
@@ -873,13 +906,13 @@ static void walk_init(struct walk *w, const struct grid *g)
  */
 static inline double region_floor(const struct walk *w, const struct region *r)
 {
-    double dlat = max2(0.0, max2(r->lat_lo - w->at_lat,
-                                 w->at_lat - r->lat_hi));
-    double dlon = max2(0.0, max2(r->lon_lo - w->at_lon,
-                                 w->at_lon - r->lon_hi));
+    double dlat = max2(max2(r->lat_lo - w->at_lat, w->at_lat - r->lat_hi),
+                       0.0);
+    double dlon = max2(max2(r->lon_lo - w->at_lon, w->at_lon - r->lon_hi),
+                       0.0);
     double over = max2(dlat * w->per_lat_unit, dlon * w->per_lon_unit);
 
-    return w->base + max2(0.0, over * (1.0 - 1e-9) - w->per_km * 1e-2);
+    return w->base + max2(over * (1.0 - 1e-9) - w->per_km * 1e-2, 0.0);
 }
 
 /*
@@ -904,32 +937,29 @@ static bool place_live(const struct walk *w, const struct place *at,
 }
 
 /*
- * Scores the entry in a heap's slot. The chord to the node is a lower
- * bound of the arc, so a node whose bound cannot enter the top k is
- * dropped before the asin and before its liveness is asked. Heaps
- * without places (the kinds ranked by key alone) read the node. Most
- * visits end at the chord test, so the walks take it inline rather than
- * paying for a call.
+ * Scores a heap's entry, whose place is given when the heap keeps
+ * places (NULL: the kinds ranked by key alone read the node). The chord
+ * to the node is a lower bound of the arc, so a node whose bound cannot
+ * enter the top k is dropped before the asin and before its liveness is
+ * asked. Most visits end at the chord test, so the walks take it inline
+ * rather than paying for a call.
  */
 static inline __attribute__((always_inline)) void
-visit(struct walk *w, const struct heap *h, uint32_t slot)
+visit(struct walk *w, const struct entry *e, const struct place *at)
 {
-    const struct entry *e = &h->e[slot];
     double key = w->q->use_keys ? (double)e->key : 0.0;
     struct place read;
-    const struct place *at = &read;
     double chord, rtt;
 
-    if (h->at != NULL) {
-        at = &h->at[slot];
-    } else {
+    if (at == NULL) {
         const arc_node_t *n = arc_mesh_node(w->ix->mesh, e->node);
 
         arc_geo_unit_f(n->lat, n->lon, read.unit);
         read.heartbeat_s = HEARTBEAT_UNKNOWN;
+        at = &read;
     }
     chord = arc_geo_chord(w->origin, at->unit);
-    if (w->base + max2(0.0, chord * ARC_EARTH_RADIUS_KM - 1e-2) *
+    if (w->base + max2(chord * ARC_EARTH_RADIUS_KM - 1e-2, 0.0) *
                       w->per_km + key >= topk_bound(&w->top))
         return;
     if (!place_live(w, at, e->node))
@@ -939,14 +969,21 @@ visit(struct walk *w, const struct heap *h, uint32_t slot)
     topk_offer(&w->top, e->node, w->q->latency_weight * rtt + key, rtt);
 }
 
+static inline const struct place *place_at(const struct heap *h,
+                                           uint32_t slot)
+{
+    return h->at != NULL ? &h->at[slot] : NULL;
+}
+
 /* Scans a whole heap: for latency-only ranking, where keys say nothing. */
 static void walk_all(struct walk *w, const struct heap *h, double floor)
 {
     for (uint32_t i = 0; i < h->len; i++) {
-        double key = w->q->use_keys ? (double)h->e[i].key : 0.0;
+        const struct entry *e = &h->e[i];
+        double key = w->q->use_keys ? (double)e->key : 0.0;
 
         if (floor + key < topk_bound(&w->top))
-            visit(w, h, i);
+            visit(w, e, place_at(h, i));
     }
 }
 
@@ -958,44 +995,65 @@ static void walk_all(struct walk *w, const struct heap *h, double floor)
  * children, the one with the smaller key goes first, since it is the
  * likelier to lower the k-th best score and so prune its sibling. The
  * stack holds the siblings left behind on the path walked, at most one
- * per level.
+ * per level. `placed` (whether the heap keeps places) is a constant in
+ * each copy the compiler makes.
  */
-static void walk_heap(struct walk *w, const struct heap *h, double floor)
+static inline __attribute__((always_inline)) void
+walk_slots(struct walk *w, const struct heap *h, double floor, bool placed)
 {
+    const struct entry *entries = h->e;
+    const struct place *places = h->at;
     uint32_t stack[WALK_STACK];
     uint32_t len = 0;
 
+#define ENTRY(slot) (&entries[slot])
     if (h->len == 0)
         return;
     stack[len++] = 0;
     while (len > 0) {
         uint32_t slot = stack[--len];
         uint64_t left = (uint64_t)slot * 2 + 1;
+        double bound;
 
-        if (floor + (double)h->e[slot].key >= topk_bound(&w->top))
+        /* The bound may have dropped since the slot was pushed. */
+        if (floor + (double)ENTRY(slot)->key >= topk_bound(&w->top))
             continue;
         if (left < h->len) {
-            __builtin_prefetch(&h->e[left]);
-            if (h->at != NULL)
-                __builtin_prefetch(&h->at[left]);
+            __builtin_prefetch(ENTRY(left));
+            if (placed)
+                __builtin_prefetch(&places[left]);
         }
-        visit(w, h, slot);
-        if (left + 1 < h->len) {
-            uint32_t smaller = h->e[left + 1].key < h->e[left].key;
+        visit(w, ENTRY(slot), placed ? &places[slot] : NULL);
 
-            stack[len++] = (uint32_t)left + 1 - smaller;
-            stack[len++] = (uint32_t)left + smaller;
+        /*
+         * Children go on the stack only if they can still win; the test
+         * moves the stack's top rather than branching, since nothing
+         * predicts it. The one that can win has the smaller key.
+         */
+        bound = topk_bound(&w->top) - floor;
+        if (left + 1 < h->len) {
+            float a = ENTRY(left)->key, b = ENTRY(left + 1)->key;
+            uint32_t smaller = b < a;
+
+            stack[len] = (uint32_t)left + 1 - smaller;
+            len += (double)(a > b ? a : b) < bound;
+            stack[len] = (uint32_t)left + smaller;
+            len += (double)(a < b ? a : b) < bound;
         } else if (left < h->len) {
-            stack[len++] = (uint32_t)left;
+            stack[len] = (uint32_t)left;
+            len += (double)ENTRY(left)->key < bound;
         }
     }
+#undef ENTRY
 }
 
-/* A child of a region being opened, with its bounds. */
-struct child {
-    double bound, floor;
-    uint32_t row, col;
-};
+static void walk_heap(struct walk *w, const struct heap *h, double floor)
+{
+    if (h->at != NULL)
+        walk_slots(w, h, floor, true);
+    else
+        walk_slots(w, h, floor, false);
+}
 
 static const struct heap *leaf_heap(const struct walk *w, uint32_t row,
                                     uint32_t col)
@@ -1007,37 +1065,83 @@ static const struct heap *leaf_heap(const struct walk *w, uint32_t row,
 }
 
 /*
- * The children of region (row, col) of a level that may still hold
- * something better than the k-th best score, best bound first. The four
- * share one cache line.
+ * The four children of a region being opened: their bounds in ascending
+ * order, each carrying the child's number (0 to 3) in the two lowest
+ * bits of its mantissa, and their latency floors by number. An empty
+ * child's bound is about NO_BOUND.
  */
-static uint32_t rank_children(const struct walk *w, uint32_t level,
-                              uint32_t row, uint32_t col,
-                              struct child kids[4])
+struct ranked {
+    double bound[4];
+    double floor[4];
+};
+
+#define NO_BOUND 1e300 /* above any score; finite, so it can be tagged */
+
+/*
+ * A bound with a child's number in its lowest bits. For a bound that is
+ * not negative, stepping its bits four down before writing the number
+ * lowers it by one to seven units in the last place, so it stays a
+ * lower bound (a bound of four units or less becomes the number itself,
+ * at most three units: no score falls in between). Sorting tagged
+ * bounds sorts the children.
+ */
+static inline double tag_bound(double bound, uint32_t child)
+{
+    uint64_t bits;
+
+    memcpy(&bits, &bound, sizeof(bits));
+    bits = bits > 4 ? bits - 4 : 0;
+    bits = (bits & ~(uint64_t)3) | child;
+    memcpy(&bound, &bits, sizeof(bound));
+    return bound;
+}
+
+static inline uint32_t bound_child(double bound)
+{
+    uint64_t bits;
+
+    memcpy(&bits, &bound, sizeof(bits));
+    return (uint32_t)(bits & 3);
+}
+
+/* Puts a pair in order with a min and a max: no branch to mispredict. */
+static inline void order_pair(double *a, double *b)
+{
+    double lo = min2(*a, *b), hi = max2(*a, *b);
+
+    *a = lo;
+    *b = hi;
+}
+
+/*
+ * Ranks the children of region (row, col) of a level. The four share
+ * one cache line; whether a child can still win is decided by the
+ * caller, in bound order, so ranking them takes no branch on the data.
+ */
+static void rank_children(const struct walk *w, uint32_t level,
+                          uint32_t row, uint32_t col, struct ranked *out)
 {
     const struct grid *g = w->g;
     const struct region *child = region_at(
         &g->lv[level - 1], w->q->model, (row * g->lv[level].cols + col) * 4);
-    double best = topk_bound(&w->top);
-    uint32_t n = 0;
+    double *b = out->bound;
 
+    for (uint32_t i = 0; i < 4; i++)
+        out->floor[i] = region_floor(w, &child[i]);
     for (uint32_t i = 0; i < 4; i++) {
-        struct child c;
-        uint32_t at;
+        double key = (double)child[i].min_key; /* INFINITY when empty */
 
-        if (child[i].min_key == INFINITY)
-            continue;
-        c.floor = region_floor(w, &child[i]);
-        c.bound = c.floor + (w->q->use_keys ? (double)child[i].min_key : 0.0);
-        if (c.bound >= best)
-            continue;
-        c.row = 2u * row + (i >> 1);
-        c.col = 2u * col + (i & 1);
-        for (at = n++; at > 0 && kids[at - 1].bound > c.bound; at--)
-            kids[at] = kids[at - 1];
-        kids[at] = c;
+        if (w->q->use_keys)
+            b[i] = min2(out->floor[i] + key, NO_BOUND);
+        else
+            b[i] = key == INFINITY ? NO_BOUND : out->floor[i];
+        b[i] = tag_bound(b[i], i);
     }
-    return n;
+    order_pair(&b[0], &b[1]);
+    order_pair(&b[2], &b[3]);
+    order_pair(&b[0], &b[2]);
+    order_pair(&b[1], &b[3]);
+    order_pair(&b[1], &b[2]);
 }
 
 /*
@@ -1045,19 +1149,22 @@ static uint32_t rank_children(const struct walk *w, uint32_t level,
  * their misses overlap instead of following one another.
  */
 static void prefetch_children(const struct walk *w, uint32_t level,
-                              const struct child *kids, uint32_t n)
+                              uint32_t row, uint32_t col,
+                              const struct ranked *kids, uint32_t n)
 {
     const struct grid *g = w->g;
 
     for (uint32_t i = 0; i < n; i++) {
+        uint32_t c = bound_child(kids->bound[i]);
+        uint32_t r = 2u * row + (c >> 1), k = 2u * col + (c & 1);
+
         if (level > 1) {
             const struct level *below = &g->lv[level - 1];
 
-            __builtin_prefetch(region_at(
-                &g->lv[level - 2], w->q->model,
-                (kids[i].row * below->cols + kids[i].col) * 4));
+            __builtin_prefetch(region_at(&g->lv[level - 2], w->q->model,
+                                         (r * below->cols + k) * 4));
         } else {
-            const struct heap *h = leaf_heap(w, kids[i].row, kids[i].col);
+            const struct heap *h = leaf_heap(w, r, k);
 
             __builtin_prefetch(h->e);
             __builtin_prefetch(h->at);
@@ -1080,7 +1187,8 @@ static void prefetch_children(const struct walk *w, uint32_t level,
 static void dive(struct walk *w, uint32_t level, uint32_t row, uint32_t col,
                  double floor)
 {
-    struct child kids[4];
+    struct ranked kids;
+    double best;
     uint32_t n;
 
     if (level == 0) {
@@ -1093,12 +1201,18 @@ static void dive(struct walk *w, uint32_t level, uint32_t row, uint32_t col,
         return;
     }
 
-    n = rank_children(w, level, row, col, kids);
-    prefetch_children(w, level, kids, n);
+    rank_children(w, level, row, col, &kids);
+    best = min2(topk_bound(&w->top), 0.5 * NO_BOUND); /* never the empty */
+    n = (kids.bound[0] < best) + (kids.bound[1] < best) +
+        (kids.bound[2] < best) + (kids.bound[3] < best);
+    prefetch_children(w, level, row, col, &kids, n);
     for (uint32_t i = 0; i < n; i++) {
-        if (kids[i].bound >= topk_bound(&w->top))
+        uint32_t c = bound_child(kids.bound[i]);
+
+        if (kids.bound[i] >= topk_bound(&w->top))
             break;
-        dive(w, level - 1, kids[i].row, kids[i].col, kids[i].floor);
+        dive(w, level - 1, 2u * row + (c >> 1), 2u * col + (c & 1),
+             kids.floor[c]);
     }
 }
 
@@ -1126,6 +1240,7 @@ uint32_t arc_index_search(arc_index_t *ix, const arc_index_query_t *q,
         return 0;
     walk_init(&w, &ix->grids[q->zone][q->kind]);
     w.top.k = k > MAX_K ? MAX_K : k;
+    w.top.worst = INFINITY;
 
     descend(&w);
 
@@ -1169,7 +1284,10 @@ size_t arc_index_bytes(const arc_index_t *ix)
 
             bytes += cells * ix->models * sizeof(struct heap);
             for (size_t i = 0; i < cells * ix->models; i++)
-                bytes += g->heaps[i].cap * sizeof(struct entry);
+                bytes += g->heaps[i].cap *
+                         (sizeof(struct entry) +
+                          (g->heaps[i].at != NULL ? sizeof(struct place)
+                                                  : 0));
             for (uint32_t l = 0; l < g->levels; l++)
                 bytes += (size_t)g->lv[l].slots * ix->models *
                          sizeof(struct region);
