@@ -121,7 +121,7 @@ struct grid {
     uint32_t rows, cols;         /* leaf cells */
     struct heap *heaps;          /* rows * cols * models */
     uint32_t levels;
-    struct level lv[MAX_LEVELS];
+    struct level *lv;            /* `levels` of them, leaves first */
 };
 
 struct arc_index {
@@ -292,8 +292,9 @@ static void grid_free(struct grid *g, uint32_t models)
         free(g->heaps[i].at);
     }
     free(g->heaps);
-    for (uint32_t l = 0; l < g->levels; l++)
+    for (uint32_t l = 0; g->lv != NULL && l < g->levels; l++)
         free(g->lv[l].reg);
+    free(g->lv);
     memset(g, 0, sizeof(*g));
 }
 
@@ -304,9 +305,13 @@ static arc_status_t level_init(struct level *lv, uint32_t rows,
 
     lv->rows = rows;
     lv->cols = cols;
-    lv->slots = 4 * ((rows + 1) / 2) * ((cols + 1) / 2);
+    /* A single cell has no siblings to sit beside: one slot will do. */
+    lv->slots = rows == 1 && cols == 1
+                    ? 1
+                    : 4 * ((rows + 1) / 2) * ((cols + 1) / 2);
     count = (size_t)lv->slots * models;
-    lv->reg = aligned_alloc(64, sizeof(*lv->reg) * count);
+    lv->reg = aligned_alloc(64, (sizeof(*lv->reg) * count + 63) &
+                                    ~(size_t)63);
     if (lv->reg == NULL)
         return ARC_ERR_NOMEM;
     for (size_t i = 0; i < count; i++) {
@@ -340,7 +345,7 @@ static arc_status_t grid_init(struct grid *g, double lat_lo, double lat_hi,
     double span_lat = fmax(lat_hi - lat_lo, 0.01);
     double span_lon = fmax(lon_hi - lon_lo, 0.01);
     double size;
-    uint32_t rows, cols, widest;
+    uint32_t rows, cols, widest, levels;
 
     /* A small margin keeps nodes on the edge inside despite rounding. */
     lat_lo -= 1e-6;
@@ -372,13 +377,21 @@ static arc_status_t grid_init(struct grid *g, double lat_lo, double lat_hi,
     g->heaps = calloc((size_t)g->rows * g->cols * models, sizeof(*g->heaps));
     if (g->heaps == NULL)
         return ARC_ERR_NOMEM;
+
+    /* Each level above halves the rows and columns, up to one cell. */
+    for (rows = g->rows, cols = g->cols, levels = 1;
+         (rows > 1 || cols > 1) && levels < MAX_LEVELS; levels++) {
+        rows = (rows + 1) / 2;
+        cols = (cols + 1) / 2;
+    }
+    g->lv = calloc(levels, sizeof(*g->lv));
+    if (g->lv == NULL)
+        return ARC_ERR_NOMEM;
     rows = g->rows;
     cols = g->cols;
-    for (;;) {
+    while (g->levels < levels) {
         if (level_init(&g->lv[g->levels++], rows, cols, models) != ARC_OK)
             return ARC_ERR_NOMEM;
-        if ((rows == 1 && cols == 1) || g->levels == MAX_LEVELS)
-            break;
         rows = (rows + 1) / 2;
         cols = (cols + 1) / 2;
     }
@@ -938,7 +951,8 @@ static bool place_live(const struct walk *w, const struct place *at,
 
 /*
  * Scores a heap's entry, whose place is given when the heap keeps
- * places (NULL: the kinds ranked by key alone read the node). The chord
+ * places (NULL: the kinds ranked by key alone take the unit vector the
+ * index keeps per node, and ask the node whether it is live). The chord
  * to the node is a lower bound of the arc, so a node whose bound cannot
  * enter the top k is dropped before the asin and before its liveness is
  * asked. Most visits end at the chord test, so the walks take it inline
@@ -952,9 +966,7 @@ visit(struct walk *w, const struct entry *e, const struct place *at)
     double chord, rtt;
 
     if (at == NULL) {
-        const arc_node_t *n = arc_mesh_node(w->ix->mesh, e->node);
-
-        arc_geo_unit_f(n->lat, n->lon, read.unit);
+        memcpy(read.unit, w->ix->unit_of[e->node], sizeof(read.unit));
         read.heartbeat_s = HEARTBEAT_UNKNOWN;
         at = &read;
     }
@@ -1288,6 +1300,7 @@ size_t arc_index_bytes(const arc_index_t *ix)
                          (sizeof(struct entry) +
                           (g->heaps[i].at != NULL ? sizeof(struct place)
                                                   : 0));
+            bytes += g->levels * sizeof(*g->lv);
             for (uint32_t l = 0; l < g->levels; l++)
                 bytes += (size_t)g->lv[l].slots * ix->models *
                          sizeof(struct region);
