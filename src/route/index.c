@@ -718,17 +718,26 @@ static arc_status_t update_node(arc_index_t *ix, uint32_t node)
     memcpy(it.at.unit, ix->unit_of[node], sizeof(it.at.unit));
     count_live_models(ix, n, node);
     for (uint32_t m = 0; m < ix->models; m++) {
+        float keys[ARC_KEY_KIND_COUNT];
+        uint32_t kinds = ix->key_fn(ix->key_ctx, n, m, keys);
+
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {
             struct grid *g = &ix->grids[n->zone][k];
             uint32_t cell = ARC_KEY_GEOGRAPHIC(k) ? ix->cell_of[node] : 0;
             struct heap *h = &g->heaps[(size_t)cell * ix->models + m];
             uint32_t slot = *pos_of(ix, node, m, k);
-            bool eligible = ix->key_fn(ix->key_ctx, n, m, k, &it.e.key);
+            bool eligible = kinds & (1u << k);
 
+            it.e.key = keys[k];
             if (eligible && slot == NO_POS) {
                 if (heap_insert(ix, h, &it, m, k) != ARC_OK)
                     return ARC_ERR_NOMEM;
                 grid_extend(g, cell, m, n->lat, n->lon);
+            } else if (eligible && h->e[slot].key == it.e.key) {
+                /* Most reports leave a key as it was: no move. */
+                if (h->at != NULL)
+                    h->at[slot] = it.at;
+                continue;
             } else if (eligible) {
                 heap_replace(ix, h, slot, &it, m, k);
             } else if (slot != NO_POS) {

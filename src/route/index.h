@@ -36,10 +36,14 @@ typedef enum arc_key_kind {
 #define ARC_KEY_GEOGRAPHIC(kind) \
     ((kind) == ARC_KEY_SCORE || (kind) == ARC_KEY_NEAREST)
 
-/* Says whether node `n` may take model `model`, and its key if so. */
-typedef bool (*arc_index_key_fn)(void *ctx, const arc_node_t *n,
-                                 uint32_t model, arc_key_kind_t kind,
-                                 float *key);
+/*
+ * Says for which kinds node `n` may take model `model` (bit k set for
+ * kind k) and, for each of those, its key in key[k]. One call serves
+ * every kind, since they share most of the work.
+ */
+typedef uint32_t (*arc_index_key_fn)(void *ctx, const arc_node_t *n,
+                                     uint32_t model,
+                                     float key[ARC_KEY_KIND_COUNT]);
 
 typedef struct arc_index arc_index_t;
 

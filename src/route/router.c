@@ -214,36 +214,44 @@ static void policy_weights(const arc_router_config_t *cfg,
     }
 }
 
-/* The index's key function: eligibility, and the origin-free score. */
-static bool index_key(void *ctx, const arc_node_t *n, uint32_t model,
-                      arc_key_kind_t kind, float *key)
+/*
+ * The origin-free part of the scored policy's score: every term but
+ * latency, weighted. The index keys its heaps by it and the full scan
+ * adds latency to it, so both compute it here, alike to the last bit.
+ */
+static float score_key(const arc_router_config_t *cfg, const arc_node_t *n,
+                       uint32_t model)
 {
-    const arc_router_t *r = ctx;
-    double w[ARC_TERM_COUNT], v[ARC_TERM_COUNT];
     double sum = 0.0;
 
-    if (kind == ARC_KEY_SCORE ? !arcnet_eligible(&r->cfg, n, model)
-                              : !eligible(n, model))
-        return false;
-    switch (kind) {
-    case ARC_KEY_NEAREST:
-        *key = 0.0f;
-        return true;
-    case ARC_KEY_LOAD:
-        *key = n->gpu_util;
-        return true;
-    case ARC_KEY_CARBON:
-        *key = n->carbon_g_per_kwh;
-        return true;
-    default:
-        break;
+    sum += cfg->queue_weight * queue_ms(n, model);
+    sum += cfg->carbon_weight * (double)n->carbon_g_per_kwh;
+    sum += cfg->battery_weight * battery_risk(n);
+    sum += cfg->load_weight * (double)n->gpu_util;
+    return (float)sum;
+}
+
+/*
+ * The index's key function: which kinds may take the node for a model,
+ * and their keys. The scored policy filters further than the others.
+ */
+static uint32_t index_keys(void *ctx, const arc_node_t *n, uint32_t model,
+                           float key[ARC_KEY_KIND_COUNT])
+{
+    const arc_router_t *r = ctx;
+    uint32_t kinds = 1u << ARC_KEY_NEAREST | 1u << ARC_KEY_LOAD |
+                     1u << ARC_KEY_CARBON;
+
+    if (!eligible(n, model))
+        return 0;
+    key[ARC_KEY_NEAREST] = 0.0f;
+    key[ARC_KEY_LOAD] = n->gpu_util;
+    key[ARC_KEY_CARBON] = n->carbon_g_per_kwh;
+    if (arcnet_eligible(&r->cfg, n, model)) {
+        kinds |= 1u << ARC_KEY_SCORE;
+        key[ARC_KEY_SCORE] = score_key(&r->cfg, n, model);
     }
-    policy_weights(&r->cfg, ARC_POLICY_ARCNET, ARC_PRIO_NORMAL, w);
-    term_values(n, model, 0.0, v);
-    for (int t = ARC_TERM_QUEUE; t < ARC_TERM_COUNT; t++)
-        sum += w[t] * v[t];
-    *key = (float)sum;
-    return true;
+    return kinds;
 }
 
 static void on_mesh_change(void *ctx, uint32_t node, const arc_node_t *before)
@@ -269,7 +277,7 @@ arc_router_t *arc_router_new(arc_mesh_t *mesh,
     else
         arc_router_config_default(&r->cfg);
 
-    r->index = arc_index_new(mesh, index_key, r);
+    r->index = arc_index_new(mesh, index_keys, r);
     if (r->index == NULL ||
         arc_mesh_add_hook(mesh, on_mesh_change, r) != ARC_OK) {
         arc_index_free(r->index);
@@ -568,9 +576,10 @@ static uint32_t scan_zone(arc_router_t *r, const arc_request_t *req,
         if (n->zone != zone)
             continue;
         (*visited)++;
-        if (!index_key(r, n, req->model, ARC_KEY_SCORE, &key) ||
+        if (!arcnet_eligible(&r->cfg, n, req->model) ||
             !arc_node_is_live(n, now_us, r->cfg.heartbeat_timeout_us))
             continue;
+        key = score_key(&r->cfg, n, req->model);
         rtt = rtt_from(origin, n);
         offer(top, &len, 1 + ARC_RUNNER_UPS, i, w_lat * rtt + (double)key,
               rtt);
