@@ -2,14 +2,17 @@
  * index.c - grids of per-cell, per-model key heaps, and the outward
  * search over them (see index.h for the idea).
  *
- * Layout. Each (zone, key kind) has a grid. The kinds ranked by distance
- * have square cells sized so an average cell holds about 12 sqrt(n) of
- * the zone's n nodes (see cells_for; both get the same layout, so one
- * cell number per node serves both); the kinds ranked by key alone use
- * one cell.
- * Each cell has one binary min-heap per model. A heap entry carries what
- * a search needs to score the node without reading it: the key, the
- * node's unit vector and its last heartbeat (24 bytes). pos[] maps
+ * Layout. Each (zone, key kind) has a grid of square cells. The scored
+ * kind's cells hold about 12 sqrt(n) of the zone's n nodes each (see
+ * cells_for); the nearest policy's, which orders nothing inside a
+ * cell, about 32 (see nearest_cells_for); the kinds ranked by key alone
+ * use one cell, and so does a second copy of the scored kind, searched
+ * when latency barely counts (see index.h). cell_of[] keeps each node's
+ * cell in the two fine grids.
+ * Each cell has one binary min-heap per model. An entry of the scored
+ * kinds carries what a search needs to score the node without reading
+ * it: the key, the node's unit vector and its last heartbeat (24
+ * bytes); the other kinds keep the key alone (8 bytes). pos[] maps
  * (node, model, kind) back to the entry's slot so a change moves one
  * entry in O(log n).
  *
@@ -51,6 +54,8 @@
 #include "core/geo.h"
 
 #define CELL_SHARE 12.0 /* a cell holds about 12 sqrt(n) of n nodes */
+#define WIDE_WEIGHT 0.1 /* below this latency weight, search by key alone */
+#define NEAREST_CELL 32 /* nodes in a cell of the nearest policy's grid */
 #define NO_POS UINT32_MAX
 #define MAX_K 8
 #define KM_PER_DEG 111.19492664 /* on the mean-radius sphere */
@@ -132,7 +137,7 @@ struct arc_index {
 
     struct grid grids[ARC_ZONE_COUNT][ARC_KEY_KIND_COUNT];
     uint32_t *pos;        /* [node][model][kind]: heap slot or NO_POS */
-    uint32_t *cell_of;    /* [node]: cell in its zone's scored grid */
+    uint32_t (*cell_of)[2]; /* [node]: cell in its zone's two fine grids */
     float (*unit_of)[3];  /* [node]: its position (arc_geo_unit_f) */
     uint32_t *live_models; /* [node]: models counted in model_nodes */
     uint32_t node_cap;    /* length of the per-node arrays */
@@ -182,29 +187,32 @@ static void heap_place(arc_index_t *ix, struct heap *h, uint32_t slot,
     *pos_of(ix, it->e.node, model, kind) = slot;
 }
 
-static void sift_up(arc_index_t *ix, struct heap *h, uint32_t slot,
-                    uint32_t model, arc_key_kind_t kind)
+/*
+ * Places `it` in the hole at `slot`, moving up the parents it beats and
+ * leaving it where none is left to beat.
+ */
+static void hole_up(arc_index_t *ix, struct heap *h, uint32_t slot,
+                    const struct item *it, uint32_t model,
+                    arc_key_kind_t kind)
 {
-    struct item it = item_at(h, slot);
-
     while (slot > 0) {
         uint32_t parent = (slot - 1) / 2;
         struct item up;
 
-        if (!entry_less(&it.e, &h->e[parent]))
+        if (!entry_less(&it->e, &h->e[parent]))
             break;
         up = item_at(h, parent);
         heap_place(ix, h, slot, &up, model, kind);
         slot = parent;
     }
-    heap_place(ix, h, slot, &it, model, kind);
+    heap_place(ix, h, slot, it, model, kind);
 }
 
-static void sift_down(arc_index_t *ix, struct heap *h, uint32_t slot,
-                      uint32_t model, arc_key_kind_t kind)
+/* The same downwards: the smaller child that beats `it` moves up. */
+static void hole_down(arc_index_t *ix, struct heap *h, uint32_t slot,
+                      const struct item *it, uint32_t model,
+                      arc_key_kind_t kind)
 {
-    struct item it = item_at(h, slot);
-
     for (;;) {
         uint32_t child = slot * 2 + 1;
         struct item down;
@@ -213,13 +221,13 @@ static void sift_down(arc_index_t *ix, struct heap *h, uint32_t slot,
             break;
         if (child + 1 < h->len && entry_less(&h->e[child + 1], &h->e[child]))
             child++;
-        if (!entry_less(&h->e[child], &it.e))
+        if (!entry_less(&h->e[child], &it->e))
             break;
         down = item_at(h, child);
         heap_place(ix, h, slot, &down, model, kind);
         slot = child;
     }
-    heap_place(ix, h, slot, &it, model, kind);
+    heap_place(ix, h, slot, it, model, kind);
 }
 
 /* Makes room for `cap` entries (and places, when the heap keeps them). */
@@ -247,12 +255,25 @@ static arc_status_t heap_insert(arc_index_t *ix, struct heap *h,
 {
     if (h->len == h->cap &&
         heap_reserve(h, h->cap ? h->cap * 2 : 4,
-                     ARC_KEY_GEOGRAPHIC(kind)) != ARC_OK)
+                     ARC_KEY_PLACED(kind)) != ARC_OK)
         return ARC_ERR_NOMEM;
     h->len++;
-    heap_place(ix, h, h->len - 1, it, model, kind);
-    sift_up(ix, h, h->len - 1, model, kind);
+    hole_up(ix, h, h->len - 1, it, model, kind);
     return ARC_OK;
+}
+
+/*
+ * Puts `it` in the place of the entry at `slot`: it can only need to
+ * move one way, which its parent tells.
+ */
+static void heap_replace(arc_index_t *ix, struct heap *h, uint32_t slot,
+                         const struct item *it, uint32_t model,
+                         arc_key_kind_t kind)
+{
+    if (slot > 0 && entry_less(&it->e, &h->e[(slot - 1) / 2]))
+        hole_up(ix, h, slot, it, model, kind);
+    else
+        hole_down(ix, h, slot, it, model, kind);
 }
 
 static void heap_remove(arc_index_t *ix, struct heap *h, uint32_t slot,
@@ -264,21 +285,9 @@ static void heap_remove(arc_index_t *ix, struct heap *h, uint32_t slot,
     if (slot != h->len) {
         struct item moved = item_at(h, h->len);
 
-        heap_place(ix, h, slot, &moved, model, kind);
-        sift_up(ix, h, slot, model, kind);
-        sift_down(ix, h, *pos_of(ix, moved.e.node, model, kind), model,
-                  kind);
+        heap_replace(ix, h, slot, &moved, model, kind);
     }
     *pos_of(ix, node, model, kind) = NO_POS;
-}
-
-static void heap_replace(arc_index_t *ix, struct heap *h, uint32_t slot,
-                         const struct item *it, uint32_t model,
-                         arc_key_kind_t kind)
-{
-    heap_place(ix, h, slot, it, model, kind);
-    sift_up(ix, h, slot, model, kind);
-    sift_down(ix, h, *pos_of(ix, it->e.node, model, kind), model, kind);
 }
 
 /* ---- grids ------------------------------------------------------------ */
@@ -508,7 +517,7 @@ static arc_status_t grow_nodes(arc_index_t *ix, uint32_t need)
 {
     uint32_t cap = ix->node_cap ? ix->node_cap : (need > 16 ? need : 16);
     size_t per = (size_t)ix->models * ARC_KEY_KIND_COUNT;
-    uint32_t *pos, *cell_of, *live;
+    uint32_t *pos, (*cell_of)[2], *live;
     float(*unit)[3];
 
     while (cap < need)
@@ -575,10 +584,14 @@ static arc_status_t learn_new_nodes(arc_index_t *ix)
         arc_geo_unit_f(n->lat, n->lon, ix->unit_of[i]);
         if (!grid_contains(g, n->lat, n->lon)) {
             ix->dirty = true;
-            ix->cell_of[i] = 0;
+            ix->cell_of[i][0] = ix->cell_of[i][1] = 0;
             continue;
         }
-        ix->cell_of[i] = grid_row(g, n->lat) * g->cols + grid_col(g, n->lon);
+        ix->cell_of[i][0] = grid_row(g, n->lat) * g->cols +
+                            grid_col(g, n->lon);
+        g = &ix->grids[n->zone][ARC_KEY_NEAREST];
+        ix->cell_of[i][1] = grid_row(g, n->lat) * g->cols +
+                            grid_col(g, n->lon);
     }
     ix->known = count;
     return ARC_OK;
@@ -618,6 +631,16 @@ static uint32_t cells_for(uint32_t n)
     return (uint32_t)(sqrt((double)n) / CELL_SHARE);
 }
 
+/*
+ * The nearest policy ranks by latency alone, so a cell's heap orders
+ * nothing and a search scores every node of each cell it opens: its
+ * grid gets small cells, about NEAREST_CELL nodes each.
+ */
+static uint32_t nearest_cells_for(uint32_t n)
+{
+    return n / NEAREST_CELL;
+}
+
 /* Lays out every zone's grids over its nodes, then indexes them all. */
 static arc_status_t rebuild(arc_index_t *ix)
 {
@@ -649,8 +672,9 @@ static arc_status_t rebuild(arc_index_t *ix)
             box[z][0] = box[z][1] = box[z][2] = box[z][3] = 0.0;
         }
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {
-            uint32_t cells = ARC_KEY_GEOGRAPHIC(k)
-                                 ? cells_for(per_zone[z])
+            uint32_t cells = k == ARC_KEY_SCORE ? cells_for(per_zone[z])
+                             : k == ARC_KEY_NEAREST
+                                 ? nearest_cells_for(per_zone[z])
                                  : 1;
 
             st = grid_init(&ix->grids[z][k], box[z][0], box[z][1],
@@ -677,7 +701,7 @@ static arc_status_t rebuild(arc_index_t *ix)
     }
     for (int z = 0; z < ARC_ZONE_COUNT; z++) {
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++)
-            grid_fit(&ix->grids[z][k], ARC_KEY_GEOGRAPHIC(k), ix->models);
+            grid_fit(&ix->grids[z][k], ARC_KEY_PLACED(k), ix->models);
     }
     return ARC_OK;
 }
@@ -723,7 +747,9 @@ static arc_status_t update_node(arc_index_t *ix, uint32_t node)
 
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {
             struct grid *g = &ix->grids[n->zone][k];
-            uint32_t cell = ARC_KEY_GEOGRAPHIC(k) ? ix->cell_of[node] : 0;
+            uint32_t cell = k == ARC_KEY_SCORE     ? ix->cell_of[node][0]
+                            : k == ARC_KEY_NEAREST ? ix->cell_of[node][1]
+                                                   : 0;
             struct heap *h = &g->heaps[(size_t)cell * ix->models + m];
             uint32_t slot = *pos_of(ix, node, m, k);
             bool eligible = kinds & (1u << k);
@@ -1253,13 +1279,16 @@ uint32_t arc_index_search(arc_index_t *ix, const arc_index_query_t *q,
                           uint32_t *visited)
 {
     struct walk w = {.ix = ix, .q = q};
+    arc_key_kind_t kind = q->kind;
 
     if (ix->dirty && rebuild(ix) != ARC_OK)
         return 0;
     if (q->zone >= ARC_ZONE_COUNT || q->kind >= ARC_KEY_KIND_COUNT ||
         q->model >= ix->models || k == 0)
         return 0;
-    walk_init(&w, &ix->grids[q->zone][q->kind]);
+    if (kind == ARC_KEY_SCORE && q->latency_weight < WIDE_WEIGHT)
+        kind = ARC_KEY_SCORE_WIDE;
+    walk_init(&w, &ix->grids[q->zone][kind]);
     w.top.k = k > MAX_K ? MAX_K : k;
     w.top.worst = INFINITY;
 
@@ -1296,7 +1325,8 @@ size_t arc_index_bytes(const arc_index_t *ix)
 
     bytes += (size_t)ix->node_cap *
              (sizeof(uint32_t) * ix->models * ARC_KEY_KIND_COUNT +
-              2 * sizeof(uint32_t) + sizeof(*ix->unit_of));
+              sizeof(*ix->cell_of) + sizeof(uint32_t) +
+              sizeof(*ix->unit_of));
     for (int z = 0; z < ARC_ZONE_COUNT; z++) {
         bytes += ix->zone_cap[z] * sizeof(uint32_t);
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {

@@ -248,8 +248,9 @@ static uint32_t index_keys(void *ctx, const arc_node_t *n, uint32_t model,
     key[ARC_KEY_LOAD] = n->gpu_util;
     key[ARC_KEY_CARBON] = n->carbon_g_per_kwh;
     if (arcnet_eligible(&r->cfg, n, model)) {
-        kinds |= 1u << ARC_KEY_SCORE;
+        kinds |= 1u << ARC_KEY_SCORE | 1u << ARC_KEY_SCORE_WIDE;
         key[ARC_KEY_SCORE] = score_key(&r->cfg, n, model);
+        key[ARC_KEY_SCORE_WIDE] = key[ARC_KEY_SCORE];
     }
     return kinds;
 }

@@ -812,6 +812,56 @@ static void index_agrees_on_heartbeats_near_the_timeout(void **state)
     }
 }
 
+/* Whether a node passes the hard filters every policy shares. */
+static bool could_serve(const arc_node_t *n, uint32_t model, int64_t now,
+                        int64_t timeout)
+{
+    return arc_node_is_live(n, now, timeout) &&
+           (n->models & (1u << model)) &&
+           n->gpus_free >= arc_model_get(model)->gpus &&
+           !(n->energy_source == ARC_SOURCE_BATTERY &&
+             n->battery_soc <= n->battery_reserve);
+}
+
+/*
+ * `nearest` scores every node of each small cell it opens; over many
+ * levels of cells it must still find the lowest round trip of the zone.
+ */
+static void nearest_finds_the_lowest_round_trip_over_a_deep_grid(
+    void **state)
+{
+    struct world *w = *state;
+    int64_t timeout = arc_router_config(w->router)->heartbeat_timeout_us;
+    uint64_t seed = 99;
+
+    random_mesh(w, &seed, 20000);
+    for (uint64_t id = 0; id < 300; id++) {
+        arc_request_t req = fix_request(id, uniform(&seed, 25.0, 49.0),
+                                        uniform(&seed, -124.0, -67.0),
+                                        ARC_PRIO_NORMAL);
+        double origin[3], best = INFINITY;
+        arc_decision_t d;
+
+        req.model = (uint32_t)uniform(&seed, 0, 6);
+        arc_router_decide(w->router, &req, ARC_POLICY_NEAREST, FIX_NOW, &d);
+        assert_int_equal(d.status, ARC_OK);
+
+        arc_geo_unit(req.lat, req.lon, origin);
+        for (uint32_t i = 0; i < arc_mesh_count(w->mesh); i++) {
+            const arc_node_t *n = arc_mesh_node(w->mesh, i);
+            float unit[3];
+
+            if (n->zone != d.zone ||
+                !could_serve(n, req.model, FIX_NOW, timeout))
+                continue;
+            arc_geo_unit_f(n->lat, n->lon, unit);
+            best = fmin(best, arc_geo_rtt_ms(arc_geo_chord_km(
+                                  arc_geo_chord(origin, unit))));
+        }
+        assert_true(fabs(d.chosen.value[ARC_TERM_LATENCY] - best) < 1e-9);
+    }
+}
+
 static void nodes_added_after_the_router_are_routable(void **state)
 {
     struct world *w = *state;
@@ -861,6 +911,7 @@ int main(void)
         T(index_agrees_with_a_full_scan_over_a_deep_grid),
         T(index_agrees_on_heartbeats_near_the_timeout),
         T(index_follows_telemetry_changes),
+        T(nearest_finds_the_lowest_round_trip_over_a_deep_grid),
         T(nodes_added_after_the_router_are_routable),
     };
 
