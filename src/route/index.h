@@ -15,14 +15,16 @@
  * nodes exist.
  *
  * A search for the scored kind whose latency weight is below 0.1 per ms
- * (background work, by default) uses the zone-wide heap instead: across
+ * (background work, by default) uses a second copy of its keys instead,
+ * one heap per zone and model over the whole zone: across
  * a zone such a weight is worth a few points at most, less than the
  * spread of keys, so key order alone finds the answer after a handful
  * of visits, where the grid would open a cell for each of many similar
  * smallest keys.
  *
  * The index does not know what a key means: the router supplies a
- * function that says whether a node is eligible for a model and its key.
+ * function that says which kinds may take a node for a model, and the
+ * node's key in each.
  * Internal to src/route/.
  */
 #ifndef ARC_ROUTE_INDEX_H
@@ -33,16 +35,12 @@
 
 typedef enum arc_key_kind {
     ARC_KEY_SCORE = 0,  /* the scored policy's origin-free part */
-    ARC_KEY_SCORE_WIDE, /* the same, one cell per zone (see below) */
+    ARC_KEY_SCORE_WIDE, /* the same, one cell per zone (see above) */
     ARC_KEY_NEAREST,    /* no key: ranked by latency alone */
     ARC_KEY_LOAD,       /* GPU utilisation */
     ARC_KEY_CARBON,     /* carbon intensity */
     ARC_KEY_KIND_COUNT
 } arc_key_kind_t;
-
-/* Kinds ranked by distance get a fine grid; the others one cell. */
-#define ARC_KEY_GEOGRAPHIC(kind) \
-    ((kind) == ARC_KEY_SCORE || (kind) == ARC_KEY_NEAREST)
 
 /*
  * Kinds whose entries carry their node's place, so that the scored
