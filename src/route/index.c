@@ -1053,7 +1053,6 @@ walk_slots(struct walk *w, const struct heap *h, double floor, bool placed)
     uint32_t stack[WALK_STACK];
     uint32_t len = 0;
 
-#define ENTRY(slot) (&entries[slot])
     if (h->len == 0)
         return;
     stack[len++] = 0;
@@ -1063,14 +1062,14 @@ walk_slots(struct walk *w, const struct heap *h, double floor, bool placed)
         double bound;
 
         /* The bound may have dropped since the slot was pushed. */
-        if (floor + (double)ENTRY(slot)->key >= topk_bound(&w->top))
+        if (floor + (double)entries[slot].key >= topk_bound(&w->top))
             continue;
         if (left < h->len) {
-            __builtin_prefetch(ENTRY(left));
+            __builtin_prefetch(&entries[left]);
             if (placed)
                 __builtin_prefetch(&places[left]);
         }
-        visit(w, ENTRY(slot), placed ? &places[slot] : NULL);
+        visit(w, &entries[slot], placed ? &places[slot] : NULL);
 
         /*
          * Children go on the stack only if they can still win; the test
@@ -1079,7 +1078,7 @@ walk_slots(struct walk *w, const struct heap *h, double floor, bool placed)
          */
         bound = topk_bound(&w->top) - floor;
         if (left + 1 < h->len) {
-            float a = ENTRY(left)->key, b = ENTRY(left + 1)->key;
+            float a = entries[left].key, b = entries[left + 1].key;
             uint32_t smaller = b < a;
 
             stack[len] = (uint32_t)left + 1 - smaller;
@@ -1088,10 +1087,9 @@ walk_slots(struct walk *w, const struct heap *h, double floor, bool placed)
             len += (double)(a < b ? a : b) < bound;
         } else if (left < h->len) {
             stack[len] = (uint32_t)left;
-            len += (double)ENTRY(left)->key < bound;
+            len += (double)entries[left].key < bound;
         }
     }
-#undef ENTRY
 }
 
 static void walk_heap(struct walk *w, const struct heap *h, double floor)

@@ -135,13 +135,17 @@ static bool leans_on_battery(const arc_node_t *n)
  * reserve, so the work it takes can finish before the site must fall
  * back to the grid.
  */
+static bool spares_battery(const arc_router_config_t *cfg,
+                           const arc_node_t *n)
+{
+    return !(leans_on_battery(n) &&
+             n->battery_soc <= n->battery_reserve + cfg->battery_margin);
+}
+
 static bool arcnet_eligible(const arc_router_config_t *cfg,
                             const arc_node_t *n, uint32_t model)
 {
-    if (!eligible(n, model))
-        return false;
-    return !(leans_on_battery(n) &&
-             n->battery_soc <= n->battery_reserve + cfg->battery_margin);
+    return eligible(n, model) && spares_battery(cfg, n);
 }
 
 /*
@@ -247,7 +251,7 @@ static uint32_t index_keys(void *ctx, const arc_node_t *n, uint32_t model,
     key[ARC_KEY_NEAREST] = 0.0f;
     key[ARC_KEY_LOAD] = n->gpu_util;
     key[ARC_KEY_CARBON] = n->carbon_g_per_kwh;
-    if (arcnet_eligible(&r->cfg, n, model)) {
+    if (spares_battery(&r->cfg, n)) {
         kinds |= 1u << ARC_KEY_SCORE | 1u << ARC_KEY_SCORE_WIDE;
         key[ARC_KEY_SCORE] = score_key(&r->cfg, n, model);
         key[ARC_KEY_SCORE_WIDE] = key[ARC_KEY_SCORE];
