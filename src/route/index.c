@@ -50,6 +50,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/geo.h"
 
@@ -123,6 +126,7 @@ struct grid {
     double lat0, lon0, cell_deg; /* south-west corner, leaf cell size */
     double unit_deg;             /* one grid unit of a region's box */
     double max_abs_lat;          /* over the grid's rectangle */
+    double cos_max_lat;          /* its cosine (at most 89.99 degrees) */
     uint32_t rows, cols;         /* leaf cells */
     struct heap *heaps;          /* rows * cols * models */
     uint32_t levels;
@@ -374,6 +378,7 @@ static arc_status_t grid_init(struct grid *g, double lat_lo, double lat_hi,
     if (g->cols == 0)
         g->cols = 1;
     g->max_abs_lat = fmax(fabs(lat_lo), fabs(lat_lo + g->rows * g->cell_deg));
+    g->cos_max_lat = cos(fmin(89.99, g->max_abs_lat) * (M_PI / 180.0));
 
     /* Box units: as fine as 16 bits allow, at most 1/256 of a cell. */
     widest = g->rows > g->cols ? g->rows : g->cols;
@@ -907,9 +912,35 @@ struct walk {
     double per_lat_unit;   /* lower bound of score per box unit north */
     double per_lon_unit;   /* ... and per box unit east */
     double stale_before;   /* heartbeats before this are too old */
+    double chord_per_score; /* unit-sphere chord per point of latency */
+    double chord_slack;    /* 10 m of chord, for rounding */
+    float f_at_lat, f_at_lon; /* the four-lane bound's copies (see */
+    float f_per_lat, f_per_lon; /* child_bounds) */
+    float f_base, f_slack;
     struct topk top;
     uint32_t visited;
 };
+
+/*
+ * The single-precision copies that child_bounds works with, and the
+ * slack that keeps its floors below the exact ones: each float
+ * operation on box units of magnitude M is off by at most M * 2^-24, a
+ * few of them by less than M * 2^-21; 10 m more covers the nodes' float
+ * unit vectors, as in region_floor.
+ */
+static void float_bounds_init(struct walk *w)
+{
+    double magnitude = fmax(fmax(fabs(w->at_lat), fabs(w->at_lon)),
+                            (double)QUANT_MAX);
+    double per_unit = fmax(w->per_lat_unit, w->per_lon_unit);
+
+    w->f_at_lat = (float)w->at_lat;
+    w->f_at_lon = (float)w->at_lon;
+    w->f_per_lat = (float)w->per_lat_unit;
+    w->f_per_lon = (float)w->per_lon_unit;
+    w->f_base = (float)(w->base * (1.0 - 1e-6));
+    w->f_slack = (float)(per_unit * magnitude * 0x1p-21 + w->per_km * 1e-2);
+}
 
 /*
  * Sets up the search's distance bound, which needs no trigonometry per
@@ -928,8 +959,10 @@ static void walk_init(struct walk *w, const struct grid *g)
     double east = g->lon0 + g->cols * g->cell_deg;
     double widest = fmax(fabs(q->lon - g->lon0), fabs(q->lon - east));
     double d = widest * (M_PI / 180.0);
-    double km_per_lon_deg = ARC_EARTH_RADIUS_KM * (M_PI / 180.0) *
-                            cos(phi * (M_PI / 180.0)) *
+    double cos_phi = phi == fmin(89.99, g->max_abs_lat)
+                         ? g->cos_max_lat /* the usual case: no cos */
+                         : cos(phi * (M_PI / 180.0));
+    double km_per_lon_deg = ARC_EARTH_RADIUS_KM * (M_PI / 180.0) * cos_phi *
                             (1.0 - d * d / 24.0);
 
     w->g = g;
@@ -943,6 +976,9 @@ static void walk_init(struct walk *w, const struct grid *g)
                           ? 0.0 /* the short way round: no bound */
                           : w->per_km * km_per_lon_deg * g->unit_deg;
     w->stale_before = (double)(q->now_us - q->heartbeat_timeout_us);
+    w->chord_per_score = 1.0 / (w->per_km * ARC_EARTH_RADIUS_KM);
+    w->chord_slack = 1e-2 / ARC_EARTH_RADIUS_KM;
+    float_bounds_init(w);
     arc_geo_unit(q->lat, q->lon, w->origin);
 }
 
@@ -990,28 +1026,35 @@ static bool place_live(const struct walk *w, const struct place *at,
  * index keeps per node, and ask the node whether it is live). The chord
  * to the node is a lower bound of the arc, so a node whose bound cannot
  * enter the top k is dropped before the asin and before its liveness is
- * asked. Most visits end at the chord test, so the walks take it inline
- * rather than paying for a call.
+ * asked. The test compares squared chords, so the square root waits
+ * for the few nodes that pass. Most visits end at that test, so the
+ * walks take it inline rather than paying for a call. `keyed` is a
+ * constant in each copy the compiler makes.
  */
 static inline __attribute__((always_inline)) void
-visit(struct walk *w, const struct entry *e, const struct place *at)
+visit(struct walk *w, const struct entry *e, const struct place *at,
+      bool keyed)
 {
-    double key = w->q->use_keys ? (double)e->key : 0.0;
+    double key = keyed ? (double)e->key : 0.0;
+    double room = topk_bound(&w->top) - w->base - key;
+    double reach = max2(room * w->chord_per_score + w->chord_slack, 0.0);
     struct place read;
-    double chord, rtt;
+    double dx, dy, dz, chord2, rtt;
 
     if (at == NULL) {
         memcpy(read.unit, w->ix->unit_of[e->node], sizeof(read.unit));
         read.heartbeat_s = HEARTBEAT_UNKNOWN;
         at = &read;
     }
-    chord = arc_geo_chord(w->origin, at->unit);
-    if (w->base + max2(chord * ARC_EARTH_RADIUS_KM - 1e-2, 0.0) *
-                      w->per_km + key >= topk_bound(&w->top))
+    dx = w->origin[0] - (double)at->unit[0];
+    dy = w->origin[1] - (double)at->unit[1];
+    dz = w->origin[2] - (double)at->unit[2];
+    chord2 = dx * dx + dy * dy + dz * dz;
+    if (chord2 >= reach * reach)
         return;
     if (!place_live(w, at, e->node))
         return;
-    rtt = arc_geo_rtt_ms(arc_geo_chord_km(chord));
+    rtt = arc_geo_rtt_ms(arc_geo_chord_km(sqrt(chord2)));
     w->visited++;
     topk_offer(&w->top, e->node, w->q->latency_weight * rtt + key, rtt);
 }
@@ -1025,13 +1068,8 @@ static inline const struct place *place_at(const struct heap *h,
 /* Scans a whole heap: for latency-only ranking, where keys say nothing. */
 static void walk_all(struct walk *w, const struct heap *h, double floor)
 {
-    for (uint32_t i = 0; i < h->len; i++) {
-        const struct entry *e = &h->e[i];
-        double key = w->q->use_keys ? (double)e->key : 0.0;
-
-        if (floor + key < topk_bound(&w->top))
-            visit(w, e, place_at(h, i));
-    }
+    for (uint32_t i = 0; i < h->len && floor < topk_bound(&w->top); i++)
+        visit(w, &h->e[i], place_at(h, i), false);
 }
 
 /*
@@ -1042,8 +1080,11 @@ static void walk_all(struct walk *w, const struct heap *h, double floor)
  * children, the one with the smaller key goes first, since it is the
  * likelier to lower the k-th best score and so prune its sibling. The
  * stack holds the siblings left behind on the path walked, at most one
- * per level. `placed` (whether the heap keeps places) is a constant in
- * each copy the compiler makes.
+ * per level. A slot whose key the bound has dropped below since it was
+ * pushed is not tested again: the visit turns it away, and its
+ * children, whose keys are no smaller, stay off the stack. `placed`
+ * (whether the heap keeps places) is a constant in each copy the
+ * compiler makes.
  */
 static inline __attribute__((always_inline)) void
 walk_slots(struct walk *w, const struct heap *h, double floor, bool placed)
@@ -1061,15 +1102,12 @@ walk_slots(struct walk *w, const struct heap *h, double floor, bool placed)
         uint64_t left = (uint64_t)slot * 2 + 1;
         double bound;
 
-        /* The bound may have dropped since the slot was pushed. */
-        if (floor + (double)entries[slot].key >= topk_bound(&w->top))
-            continue;
         if (left < h->len) {
             __builtin_prefetch(&entries[left]);
             if (placed)
                 __builtin_prefetch(&places[left]);
         }
-        visit(w, &entries[slot], placed ? &places[slot] : NULL);
+        visit(w, &entries[slot], placed ? &places[slot] : NULL, true);
 
         /*
          * Children go on the stack only if they can still win; the test
@@ -1120,7 +1158,7 @@ struct ranked {
     double floor[4];
 };
 
-#define NO_BOUND 1e300 /* above any score; finite, so it can be tagged */
+#define NO_BOUND 1e30 /* above any score; finite, so it can be tagged */
 
 /*
  * A bound with a child's number in its lowest bits. For a bound that is
@@ -1159,6 +1197,71 @@ static inline void order_pair(double *a, double *b)
 }
 
 /*
+ * The latency floors of a region's four children and their bounds
+ * (floor plus smallest key, or the floor alone when keys do not count;
+ * NO_BOUND when a child is empty). On x86-64 the four are worked out
+ * side by side in single precision: the regions' lines are transposed
+ * so that each field of the four sits in one register. The result
+ * stays a lower bound: the slack set up in float_bounds_init covers the
+ * distance's rounding, and each sum is shrunk by a part in a million.
+ */
+static inline void child_bounds(const struct walk *w,
+                                const struct region *child,
+                                double floor[4], double bound[4])
+{
+#if defined(__SSE2__)
+    __m128 keys = _mm_load_ps((const float *)&child[0]);
+    __m128 lat = _mm_load_ps((const float *)&child[1]);
+    __m128 lon = _mm_load_ps((const float *)&child[2]);
+    __m128 rest = _mm_load_ps((const float *)&child[3]);
+    __m128i low16 = _mm_set1_epi32(0xffff);
+    __m128 zero = _mm_setzero_ps(), shrink = _mm_set1_ps(1.0f - 1e-6f);
+    __m128 at_lat = _mm_set1_ps(w->f_at_lat);
+    __m128 at_lon = _mm_set1_ps(w->f_at_lon);
+    __m128 lo, hi, dlat, dlon, over, fl, b;
+
+    /* Rows become fields: keys, then each box's two 16-bit bounds. */
+    _MM_TRANSPOSE4_PS(keys, lat, lon, rest);
+    (void)rest;
+    lo = _mm_cvtepi32_ps(_mm_and_si128(_mm_castps_si128(lat), low16));
+    hi = _mm_cvtepi32_ps(_mm_srli_epi32(_mm_castps_si128(lat), 16));
+    dlat = _mm_max_ps(_mm_max_ps(_mm_sub_ps(lo, at_lat),
+                                 _mm_sub_ps(at_lat, hi)), zero);
+    lo = _mm_cvtepi32_ps(_mm_and_si128(_mm_castps_si128(lon), low16));
+    hi = _mm_cvtepi32_ps(_mm_srli_epi32(_mm_castps_si128(lon), 16));
+    dlon = _mm_max_ps(_mm_max_ps(_mm_sub_ps(lo, at_lon),
+                                 _mm_sub_ps(at_lon, hi)), zero);
+    over = _mm_max_ps(_mm_mul_ps(dlat, _mm_set1_ps(w->f_per_lat)),
+                      _mm_mul_ps(dlon, _mm_set1_ps(w->f_per_lon)));
+    over = _mm_sub_ps(_mm_mul_ps(over, _mm_set1_ps(1.0f - 1e-5f)),
+                      _mm_set1_ps(w->f_slack));
+    fl = _mm_mul_ps(_mm_add_ps(_mm_set1_ps(w->f_base),
+                               _mm_max_ps(over, zero)), shrink);
+
+    /* Without keys an empty child still needs an infinite key. */
+    if (!w->q->use_keys)
+        keys = _mm_and_ps(_mm_cmpeq_ps(keys, _mm_set1_ps(INFINITY)), keys);
+    b = _mm_mul_ps(_mm_min_ps(_mm_add_ps(fl, keys),
+                              _mm_set1_ps((float)NO_BOUND)), shrink);
+
+    _mm_storeu_pd(floor, _mm_cvtps_pd(fl));
+    _mm_storeu_pd(floor + 2, _mm_cvtps_pd(_mm_movehl_ps(fl, fl)));
+    _mm_storeu_pd(bound, _mm_cvtps_pd(b));
+    _mm_storeu_pd(bound + 2, _mm_cvtps_pd(_mm_movehl_ps(b, b)));
+#else
+    for (uint32_t i = 0; i < 4; i++) {
+        double key = (double)child[i].min_key; /* INFINITY when empty */
+
+        floor[i] = region_floor(w, &child[i]);
+        if (w->q->use_keys)
+            bound[i] = min2(floor[i] + key, NO_BOUND);
+        else
+            bound[i] = key == INFINITY ? NO_BOUND : floor[i];
+    }
+#endif
+}
+
+/*
  * Ranks the children of region (row, col) of a level. The four share
  * one cache line; whether a child can still win is decided by the
  * caller, in bound order, so ranking them takes no branch on the data.
@@ -1171,17 +1274,9 @@ static void rank_children(const struct walk *w, uint32_t level,
         &g->lv[level - 1], w->q->model, (row * g->lv[level].cols + col) * 4);
     double *b = out->bound;
 
+    child_bounds(w, child, out->floor, b);
     for (uint32_t i = 0; i < 4; i++)
-        out->floor[i] = region_floor(w, &child[i]);
-    for (uint32_t i = 0; i < 4; i++) {
-        double key = (double)child[i].min_key; /* INFINITY when empty */
-
-        if (w->q->use_keys)
-            b[i] = min2(out->floor[i] + key, NO_BOUND);
-        else
-            b[i] = key == INFINITY ? NO_BOUND : out->floor[i];
         b[i] = tag_bound(b[i], i);
-    }
     order_pair(&b[0], &b[1]);
     order_pair(&b[2], &b[3]);
     order_pair(&b[0], &b[2]);
