@@ -1021,6 +1021,33 @@ static bool place_live(const struct walk *w, const struct place *at,
 }
 
 /*
+ * The squared chord from the origin to a place, in the order of
+ * arc_geo_chord, so that its root is the very chord a full scan takes.
+ */
+static inline double chord2_to(const struct walk *w, const struct place *at)
+{
+    double dx = w->origin[0] - (double)at->unit[0];
+    double dy = w->origin[1] - (double)at->unit[1];
+    double dz = w->origin[2] - (double)at->unit[2];
+
+    return dx * dx + dy * dy + dz * dz;
+}
+
+/* Scores an entry that passed the chord test, if its node is live. */
+static inline __attribute__((always_inline)) void
+score_entry(struct walk *w, const struct entry *e,
+                        const struct place *at, double key)
+{
+    double rtt;
+
+    if (!place_live(w, at, e->node))
+        return;
+    rtt = arc_geo_rtt_ms(arc_geo_chord_km(sqrt(chord2_to(w, at))));
+    w->visited++;
+    topk_offer(&w->top, e->node, w->q->latency_weight * rtt + key, rtt);
+}
+
+/*
  * Scores a heap's entry, whose place is given when the heap keeps
  * places (NULL: the kinds ranked by key alone take the unit vector the
  * index keeps per node, and ask the node whether it is live). The chord
@@ -1039,24 +1066,15 @@ visit(struct walk *w, const struct entry *e, const struct place *at,
     double room = topk_bound(&w->top) - w->base - key;
     double reach = max2(room * w->chord_per_score + w->chord_slack, 0.0);
     struct place read;
-    double dx, dy, dz, chord2, rtt;
 
     if (at == NULL) {
         memcpy(read.unit, w->ix->unit_of[e->node], sizeof(read.unit));
         read.heartbeat_s = HEARTBEAT_UNKNOWN;
         at = &read;
     }
-    dx = w->origin[0] - (double)at->unit[0];
-    dy = w->origin[1] - (double)at->unit[1];
-    dz = w->origin[2] - (double)at->unit[2];
-    chord2 = dx * dx + dy * dy + dz * dz;
-    if (chord2 >= reach * reach)
+    if (chord2_to(w, at) >= reach * reach)
         return;
-    if (!place_live(w, at, e->node))
-        return;
-    rtt = arc_geo_rtt_ms(arc_geo_chord_km(sqrt(chord2)));
-    w->visited++;
-    topk_offer(&w->top, e->node, w->q->latency_weight * rtt + key, rtt);
+    score_entry(w, e, at, key);
 }
 
 static inline const struct place *place_at(const struct heap *h,
@@ -1130,10 +1148,123 @@ walk_slots(struct walk *w, const struct heap *h, double floor, bool placed)
     }
 }
 
+#if defined(__SSE2__)
+/*
+ * walk_slots for heaps that keep places, two siblings at a time: a
+ * heap's children sit side by side, so one pass of SSE2 lanes takes
+ * both chord tests. The chords are squared in single precision, good to
+ * a few metres, inside the 10 m of slack the test allows; the reach
+ * they are held to is worked out in double, since it is a difference of
+ * scores. Only a sibling that passes is scored, in double, as a full
+ * scan would. The root is visited alone; the stack holds the first slot
+ * of each pair of siblings still to test. A pair goes on it when either
+ * of its keys can still win, the pair with the smaller key last, so that
+ * it comes off first.
+ */
+static void walk_pairs(struct walk *w, const struct heap *h, double floor)
+{
+    const struct entry *entries = h->e;
+    const struct place *places = h->at;
+    const __m128 mask3 = _mm_castsi128_ps(_mm_set_epi32(0, -1, -1, -1));
+    const __m128 origin = _mm_set_ps(0.0f, (float)w->origin[2],
+                                     (float)w->origin[1],
+                                     (float)w->origin[0]);
+    const __m128d zero = _mm_setzero_pd();
+    uint32_t stack[WALK_STACK];
+    uint32_t len = 0;
+
+    if (h->len == 0)
+        return;
+    visit(w, &entries[0], &places[0], true);
+    if (h->len > 1) {
+        float least = h->len > 2 && entries[2].key < entries[1].key
+                          ? entries[2].key
+                          : entries[1].key;
+
+        stack[len] = 1;
+        len += (double)least < topk_bound(&w->top) - floor;
+    }
+    while (len > 0) {
+        uint32_t first = stack[--len];
+        uint32_t two = first + 1 < h->len;
+        uint64_t kids = (uint64_t)first * 2 + 1;
+        float k0 = entries[first].key;
+        float k1 = two ? entries[first + 1].key : INFINITY;
+        __m128 d0, d1, sum, chord2;
+        __m128d keys, room, reach;
+        double limit;
+        float near[4], m0, m1;
+        uint32_t pass, smaller;
+
+        if (kids < h->len) {
+            __builtin_prefetch(&entries[kids]);
+            __builtin_prefetch(&places[kids]);
+            __builtin_prefetch(&places[kids + 2]);
+        }
+
+        /* Both squared chords: lanes x, y, z of each, summed. */
+        d0 = _mm_and_ps(_mm_sub_ps(origin,
+                                   _mm_loadu_ps(places[first].unit)), mask3);
+        d1 = two ? _mm_loadu_ps(places[first + 1].unit) : origin;
+        d1 = _mm_and_ps(_mm_sub_ps(origin, d1), mask3);
+        d0 = _mm_mul_ps(d0, d0);
+        d1 = _mm_mul_ps(d1, d1);
+        sum = _mm_add_ps(_mm_unpacklo_ps(d0, d1), _mm_unpackhi_ps(d0, d1));
+        chord2 = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
+
+        /* The reach each may be at and still beat the k-th best. */
+        keys = _mm_set_pd((double)k1, (double)k0);
+        room = _mm_sub_pd(_mm_set1_pd(topk_bound(&w->top) - w->base), keys);
+        reach = _mm_add_pd(_mm_mul_pd(room, _mm_set1_pd(w->chord_per_score)),
+                           _mm_set1_pd(w->chord_slack));
+        reach = _mm_max_pd(reach, zero);
+        reach = _mm_mul_pd(reach, reach);
+        pass = (uint32_t)_mm_movemask_pd(
+                   _mm_cmplt_pd(_mm_cvtps_pd(chord2), reach)) &
+               (1u + 2u * two);
+
+        for (; pass != 0; pass &= pass - 1) {
+            uint32_t slot = first + (uint32_t)__builtin_ctz(pass);
+
+            score_entry(w, &entries[slot], &places[slot],
+                        (double)entries[slot].key);
+        }
+
+        /*
+         * A sibling's children go on the stack as a pair when either can
+         * still win, without a branch on the outcome.
+         */
+        limit = topk_bound(&w->top) - floor;
+        if (kids + 3 < h->len) {
+            near[0] = entries[kids].key;
+            near[1] = entries[kids + 1].key;
+            near[2] = entries[kids + 2].key;
+            near[3] = entries[kids + 3].key;
+        } else {
+            for (uint32_t i = 0; i < 4; i++)
+                near[i] = kids + i < h->len ? entries[kids + i].key
+                                            : INFINITY;
+        }
+        m0 = near[0] < near[1] ? near[0] : near[1];
+        m1 = near[2] < near[3] ? near[2] : near[3];
+        smaller = m1 < m0;
+        stack[len] = (uint32_t)kids + 2u * (1u - smaller);
+        len += (double)(m0 > m1 ? m0 : m1) < limit;
+        stack[len] = (uint32_t)kids + 2u * smaller;
+        len += (double)(m0 < m1 ? m0 : m1) < limit;
+    }
+}
+#endif
+
 static void walk_heap(struct walk *w, const struct heap *h, double floor)
 {
+#if defined(__SSE2__)
+    if (h->at != NULL)
+        walk_pairs(w, h, floor);
+#else
     if (h->at != NULL)
         walk_slots(w, h, floor, true);
+#endif
     else
         walk_slots(w, h, floor, false);
 }
