@@ -40,21 +40,6 @@ void arc_geo_unit_f(double lat, double lon, float out[3])
         out[i] = (float)v[i];
 }
 
-double arc_geo_chord_km(double chord)
-{
-    double half = chord / 2.0;
-
-    if (half > 1.0)
-        half = 1.0;
-    return 2.0 * ARC_EARTH_RADIUS_KM * asin(half);
-}
-
-double arc_geo_rtt_ms(double km)
-{
-    return ARC_RTT_BASE_MS + 2.0 * km * ARC_ROUTE_INFLATION /
-                                 ARC_FIBRE_KM_PER_MS;
-}
-
 bool arc_geo_valid(double lat, double lon)
 {
     return lat >= -90.0 && lat <= 90.0 && lon >= -180.0 && lon <= 180.0;

@@ -46,11 +46,25 @@ static inline double arc_geo_chord(const double a[3], const float b[3])
     return sqrt(dx * dx + dy * dy + dz * dz);
 }
 
-/* Great-circle km for a chord of the unit sphere. */
-double arc_geo_chord_km(double chord);
+/*
+ * Great-circle km for a chord of the unit sphere. Inline, as the chord
+ * above is: the router's search scores each contender with it.
+ */
+static inline double arc_geo_chord_km(double chord)
+{
+    double half = chord / 2.0;
+
+    if (half > 1.0)
+        half = 1.0;
+    return 2.0 * ARC_EARTH_RADIUS_KM * asin(half);
+}
 
 /* Estimated network round trip for a path of `km` great-circle km. */
-double arc_geo_rtt_ms(double km);
+static inline double arc_geo_rtt_ms(double km)
+{
+    return ARC_RTT_BASE_MS + 2.0 * km * ARC_ROUTE_INFLATION /
+                                 ARC_FIBRE_KM_PER_MS;
+}
 
 /* True when lat is in [-90, 90] and lon in [-180, 180] (and not NaN). */
 bool arc_geo_valid(double lat, double lon);

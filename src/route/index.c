@@ -930,9 +930,9 @@ struct walk {
  */
 static void float_bounds_init(struct walk *w)
 {
-    double magnitude = fmax(fmax(fabs(w->at_lat), fabs(w->at_lon)),
+    double magnitude = max2(max2(fabs(w->at_lat), fabs(w->at_lon)),
                             (double)QUANT_MAX);
-    double per_unit = fmax(w->per_lat_unit, w->per_lon_unit);
+    double per_unit = max2(w->per_lat_unit, w->per_lon_unit);
 
     w->f_at_lat = (float)w->at_lat;
     w->f_at_lon = (float)w->at_lon;
@@ -955,11 +955,11 @@ static void float_bounds_init(struct walk *w)
 static void walk_init(struct walk *w, const struct grid *g)
 {
     const arc_index_query_t *q = w->q;
-    double phi = fmin(89.99, fmax(fabs(q->lat), g->max_abs_lat));
+    double phi = min2(89.99, max2(fabs(q->lat), g->max_abs_lat));
     double east = g->lon0 + g->cols * g->cell_deg;
-    double widest = fmax(fabs(q->lon - g->lon0), fabs(q->lon - east));
+    double widest = max2(fabs(q->lon - g->lon0), fabs(q->lon - east));
     double d = widest * (M_PI / 180.0);
-    double cos_phi = phi == fmin(89.99, g->max_abs_lat)
+    double cos_phi = phi == min2(89.99, g->max_abs_lat)
                          ? g->cos_max_lat /* the usual case: no cos */
                          : cos(phi * (M_PI / 180.0));
     double km_per_lon_deg = ARC_EARTH_RADIUS_KM * (M_PI / 180.0) * cos_phi *
@@ -1282,65 +1282,46 @@ static const struct heap *leaf_heap(const struct walk *w, uint32_t row,
  * The four children of a region being opened: their bounds in ascending
  * order, each carrying the child's number (0 to 3) in the two lowest
  * bits of its mantissa, and their latency floors by number. An empty
- * child's bound is about NO_BOUND.
+ * child's bound is about NO_BOUND. Single precision: four to a
+ * register, and finer than any choice the bounds make.
  */
 struct ranked {
-    double bound[4];
-    double floor[4];
+    float bound[4];
+    float floor[4];
 };
 
-#define NO_BOUND 1e30 /* above any score; finite, so it can be tagged */
+#define NO_BOUND 1e30f /* above any score; finite, so it can be tagged */
 
 /*
- * A bound with a child's number in its lowest bits. For a bound that is
- * not negative, stepping its bits four down before writing the number
- * lowers it by one to seven units in the last place, so it stays a
- * lower bound (a bound of four units or less becomes the number itself,
- * at most three units: no score falls in between). Sorting tagged
- * bounds sorts the children.
+ * Tagging. For a bound that is not negative, stepping its bits four
+ * down before writing the child's number lowers it by one to seven
+ * units in the last place, so it stays a lower bound (a bound of four
+ * units or less becomes the number itself, at most three units: no
+ * score falls in between), and one lowered by at least a unit also
+ * covers half a unit of rounding from double. Sorting tagged bounds
+ * sorts the children.
  */
-static inline double tag_bound(double bound, uint32_t child)
+static inline uint32_t bound_child(float bound)
 {
-    uint64_t bits;
+    uint32_t bits;
 
     memcpy(&bits, &bound, sizeof(bits));
-    bits = bits > 4 ? bits - 4 : 0;
-    bits = (bits & ~(uint64_t)3) | child;
-    memcpy(&bound, &bits, sizeof(bound));
-    return bound;
+    return bits & 3;
 }
 
-static inline uint32_t bound_child(double bound)
-{
-    uint64_t bits;
-
-    memcpy(&bits, &bound, sizeof(bits));
-    return (uint32_t)(bits & 3);
-}
-
-/* Puts a pair in order with a min and a max: no branch to mispredict. */
-static inline void order_pair(double *a, double *b)
-{
-    double lo = min2(*a, *b), hi = max2(*a, *b);
-
-    *a = lo;
-    *b = hi;
-}
-
+#if defined(__SSE2__)
 /*
- * The latency floors of a region's four children and their bounds
- * (floor plus smallest key, or the floor alone when keys do not count;
- * NO_BOUND when a child is empty). On x86-64 the four are worked out
- * side by side in single precision: the regions' lines are transposed
- * so that each field of the four sits in one register. The result
- * stays a lower bound: the slack set up in float_bounds_init covers the
- * distance's rounding, and each sum is shrunk by a part in a million.
+ * The floors and bounds of a region's four children (see struct
+ * ranked), worked out side by side in single precision: the regions'
+ * line is transposed so that each field of the four sits in one
+ * register. The results stay lower bounds: the slack set up in
+ * float_bounds_init covers the distance's rounding, and each sum is
+ * shrunk by a part in a million.
  */
 static inline void child_bounds(const struct walk *w,
-                                const struct region *child,
-                                double floor[4], double bound[4])
+                                const struct region *child, __m128 *floor,
+                                __m128 *bound)
 {
-#if defined(__SSE2__)
     __m128 keys = _mm_load_ps((const float *)&child[0]);
     __m128 lat = _mm_load_ps((const float *)&child[1]);
     __m128 lon = _mm_load_ps((const float *)&child[2]);
@@ -1349,7 +1330,7 @@ static inline void child_bounds(const struct walk *w,
     __m128 zero = _mm_setzero_ps(), shrink = _mm_set1_ps(1.0f - 1e-6f);
     __m128 at_lat = _mm_set1_ps(w->f_at_lat);
     __m128 at_lon = _mm_set1_ps(w->f_at_lon);
-    __m128 lo, hi, dlat, dlon, over, fl, b;
+    __m128 lo, hi, dlat, dlon, over, fl;
 
     /* Rows become fields: keys, then each box's two 16-bit bounds. */
     _MM_TRANSPOSE4_PS(keys, lat, lon, rest);
@@ -1372,30 +1353,26 @@ static inline void child_bounds(const struct walk *w,
     /* Without keys an empty child still needs an infinite key. */
     if (!w->q->use_keys)
         keys = _mm_and_ps(_mm_cmpeq_ps(keys, _mm_set1_ps(INFINITY)), keys);
-    b = _mm_mul_ps(_mm_min_ps(_mm_add_ps(fl, keys),
-                              _mm_set1_ps((float)NO_BOUND)), shrink);
+    *floor = fl;
+    *bound = _mm_mul_ps(_mm_min_ps(_mm_add_ps(fl, keys),
+                                   _mm_set1_ps(NO_BOUND)), shrink);
+}
 
-    _mm_storeu_pd(floor, _mm_cvtps_pd(fl));
-    _mm_storeu_pd(floor + 2, _mm_cvtps_pd(_mm_movehl_ps(fl, fl)));
-    _mm_storeu_pd(bound, _mm_cvtps_pd(b));
-    _mm_storeu_pd(bound + 2, _mm_cvtps_pd(_mm_movehl_ps(b, b)));
-#else
-    for (uint32_t i = 0; i < 4; i++) {
-        double key = (double)child[i].min_key; /* INFINITY when empty */
+/* Lanes (0, 1) and (2, 3) put in order, then laid out as lo, lo, hi, hi. */
+static inline __m128 order_lane_pairs(__m128 b)
+{
+    __m128 swapped = _mm_shuffle_ps(b, b, _MM_SHUFFLE(2, 3, 0, 1));
+    __m128 lo = _mm_min_ps(b, swapped), hi = _mm_max_ps(b, swapped);
 
-        floor[i] = region_floor(w, &child[i]);
-        if (w->q->use_keys)
-            bound[i] = min2(floor[i] + key, NO_BOUND);
-        else
-            bound[i] = key == INFINITY ? NO_BOUND : floor[i];
-    }
-#endif
+    return _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));
 }
 
 /*
- * Ranks the children of region (row, col) of a level. The four share
- * one cache line; whether a child can still win is decided by the
- * caller, in bound order, so ranking them takes no branch on the data.
+ * Ranks the children of region (row, col) of a level: tags each bound
+ * with its child's number and sorts the four with a network of min and
+ * max operations, two stages of lane pairs and a last one for the
+ * middle two. Whether a child can still win is decided by the caller,
+ * in bound order, so ranking takes no branch on the data.
  */
 static void rank_children(const struct walk *w, uint32_t level,
                           uint32_t row, uint32_t col, struct ranked *out)
@@ -1403,17 +1380,80 @@ static void rank_children(const struct walk *w, uint32_t level,
     const struct grid *g = w->g;
     const struct region *child = region_at(
         &g->lv[level - 1], w->q->model, (row * g->lv[level].cols + col) * 4);
-    double *b = out->bound;
+    __m128 fl, b, swapped, lo, hi;
+    __m128i bits, four = _mm_set1_epi32(4);
 
-    child_bounds(w, child, out->floor, b);
-    for (uint32_t i = 0; i < 4; i++)
+    child_bounds(w, child, &fl, &b);
+
+    bits = _mm_castps_si128(b);
+    bits = _mm_and_si128(_mm_sub_epi32(bits, four),
+                         _mm_cmpgt_epi32(bits, four));
+    bits = _mm_or_si128(_mm_andnot_si128(_mm_set1_epi32(3), bits),
+                        _mm_set_epi32(3, 2, 1, 0));
+    b = _mm_castsi128_ps(bits);
+
+    b = order_lane_pairs(order_lane_pairs(b));
+    swapped = _mm_shuffle_ps(b, b, _MM_SHUFFLE(3, 1, 2, 0));
+    lo = _mm_min_ps(b, swapped);
+    hi = _mm_max_ps(b, swapped);
+    b = _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 2, 1, 0));
+
+    _mm_storeu_ps(out->bound, b);
+    _mm_storeu_ps(out->floor, fl);
+}
+#else
+/* Float from double, rounded down by at least the rounding. */
+static inline float below(double v)
+{
+    return (float)v * (1.0f - 1e-6f);
+}
+
+static inline float tag_bound(float bound, uint32_t child)
+{
+    uint32_t bits;
+
+    memcpy(&bits, &bound, sizeof(bits));
+    bits = bits > 4 ? bits - 4 : 0;
+    bits = (bits & ~3u) | child;
+    memcpy(&bound, &bits, sizeof(bound));
+    return bound;
+}
+
+static inline void order_pair(float *a, float *b)
+{
+    float lo = *a < *b ? *a : *b, hi = *a < *b ? *b : *a;
+
+    *a = lo;
+    *b = hi;
+}
+
+/* The same as the SSE2 version, one child at a time in double. */
+static void rank_children(const struct walk *w, uint32_t level,
+                          uint32_t row, uint32_t col, struct ranked *out)
+{
+    const struct grid *g = w->g;
+    const struct region *child = region_at(
+        &g->lv[level - 1], w->q->model, (row * g->lv[level].cols + col) * 4);
+    float *b = out->bound;
+
+    for (uint32_t i = 0; i < 4; i++) {
+        double key = (double)child[i].min_key; /* INFINITY when empty */
+        double floor = region_floor(w, &child[i]);
+
+        out->floor[i] = below(floor);
+        if (w->q->use_keys)
+            b[i] = below(min2(floor + key, NO_BOUND));
+        else
+            b[i] = key == INFINITY ? NO_BOUND : out->floor[i];
         b[i] = tag_bound(b[i], i);
+    }
     order_pair(&b[0], &b[1]);
     order_pair(&b[2], &b[3]);
     order_pair(&b[0], &b[2]);
     order_pair(&b[1], &b[3]);
     order_pair(&b[1], &b[2]);
 }
+#endif
 
 /*
  * Asks the memory for what opening the children will read, so that
