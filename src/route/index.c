@@ -1543,7 +1543,7 @@ uint32_t arc_index_search(arc_index_t *ix, const arc_index_query_t *q,
                           arc_index_hit_t *hits, uint32_t k,
                           uint32_t *visited)
 {
-    struct walk w = {.ix = ix, .q = q};
+    struct walk w; /* walk_init and the lines after it set what is read */
     arc_key_kind_t kind = q->kind;
 
     if (ix->dirty && rebuild(ix) != ARC_OK)
@@ -1553,13 +1553,18 @@ uint32_t arc_index_search(arc_index_t *ix, const arc_index_query_t *q,
         return 0;
     if (kind == ARC_KEY_SCORE && q->latency_weight < WIDE_WEIGHT)
         kind = ARC_KEY_SCORE_WIDE;
+    w.ix = ix;
+    w.q = q;
     walk_init(&w, &ix->grids[q->zone][kind]);
+    w.top.len = 0;
     w.top.k = k > MAX_K ? MAX_K : k;
     w.top.worst = INFINITY;
+    w.visited = 0;
 
     descend(&w);
 
-    memcpy(hits, w.top.hit, sizeof(*hits) * w.top.len);
+    for (uint32_t i = 0; i < w.top.len; i++)
+        hits[i] = w.top.hit[i];
     if (visited != NULL)
         *visited = w.visited;
     return w.top.len;
