@@ -919,8 +919,9 @@ struct walk {
     double stale_before;   /* heartbeats before this are too old */
     double chord_per_score; /* unit-sphere chord per point of latency */
     double chord_slack;    /* 10 m of chord, for rounding */
-    float f_at_lat, f_at_lon; /* the four-lane bound's copies (see */
-    float f_per_lat, f_per_lon; /* child_bounds) */
+    /* Single-precision copies for child_bounds (see float_bounds_init). */
+    float f_at_lat, f_at_lon;
+    float f_per_lat, f_per_lon;
     float f_base, f_slack;
     struct topk top;
     uint32_t visited;
@@ -1040,8 +1041,8 @@ static inline double chord2_to(const struct walk *w, const struct place *at)
 
 /* Scores an entry that passed the chord test, if its node is live. */
 static inline __attribute__((always_inline)) void
-score_entry(struct walk *w, const struct entry *e,
-                        const struct place *at, double key)
+score_entry(struct walk *w, const struct entry *e, const struct place *at,
+            double key)
 {
     double rtt;
 
