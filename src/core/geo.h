@@ -36,14 +36,23 @@ double arc_geo_distance_km(double lat1, double lon1, double lat2,
 void arc_geo_unit(double lat, double lon, double out[3]);
 void arc_geo_unit_f(double lat, double lon, float out[3]);
 
-/* Chord length on the unit sphere between a vector and a float vector. */
-static inline double arc_geo_chord(const double a[3], const float b[3])
+/*
+ * The squared chord on the unit sphere between a vector and a float
+ * vector: for comparisons that can skip the root.
+ */
+static inline double arc_geo_chord2(const double a[3], const float b[3])
 {
     double dx = a[0] - (double)b[0];
     double dy = a[1] - (double)b[1];
     double dz = a[2] - (double)b[2];
 
-    return sqrt(dx * dx + dy * dy + dz * dz);
+    return dx * dx + dy * dy + dz * dz;
+}
+
+/* Chord length on the unit sphere between a vector and a float vector. */
+static inline double arc_geo_chord(const double a[3], const float b[3])
+{
+    return sqrt(arc_geo_chord2(a, b));
 }
 
 /*

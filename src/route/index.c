@@ -1026,19 +1026,6 @@ static bool place_live(const struct walk *w, const struct place *at,
                             w->q->heartbeat_timeout_us);
 }
 
-/*
- * The squared chord from the origin to a place, in the order of
- * arc_geo_chord, so that its root is the very chord a full scan takes.
- */
-static inline double chord2_to(const struct walk *w, const struct place *at)
-{
-    double dx = w->origin[0] - (double)at->unit[0];
-    double dy = w->origin[1] - (double)at->unit[1];
-    double dz = w->origin[2] - (double)at->unit[2];
-
-    return dx * dx + dy * dy + dz * dz;
-}
-
 /* Scores an entry that passed the chord test, if its node is live. */
 static inline __attribute__((always_inline)) void
 score_entry(struct walk *w, const struct entry *e, const struct place *at,
@@ -1048,7 +1035,7 @@ score_entry(struct walk *w, const struct entry *e, const struct place *at,
 
     if (!place_live(w, at, e->node))
         return;
-    rtt = arc_geo_rtt_ms(arc_geo_chord_km(sqrt(chord2_to(w, at))));
+    rtt = arc_geo_rtt_ms(arc_geo_chord_km(arc_geo_chord(w->origin, at->unit)));
     w->visited++;
     topk_offer(&w->top, e->node, w->q->latency_weight * rtt + key, rtt);
 }
@@ -1078,7 +1065,7 @@ visit(struct walk *w, const struct entry *e, const struct place *at,
         read.heartbeat_s = HEARTBEAT_UNKNOWN;
         at = &read;
     }
-    if (chord2_to(w, at) >= reach * reach)
+    if (arc_geo_chord2(w->origin, at->unit) >= reach * reach)
         return;
     score_entry(w, e, at, key);
 }
