@@ -823,6 +823,27 @@ static bool could_serve(const arc_node_t *n, uint32_t model, int64_t now,
              n->battery_soc <= n->battery_reserve);
 }
 
+/* The lowest round trip to a node of `zone` that could serve `req`. */
+static double lowest_round_trip(struct world *w, const arc_request_t *req,
+                                arc_zone_t zone)
+{
+    int64_t timeout = arc_router_config(w->router)->heartbeat_timeout_us;
+    double origin[3], best = INFINITY;
+
+    arc_geo_unit(req->lat, req->lon, origin);
+    for (uint32_t i = 0; i < arc_mesh_count(w->mesh); i++) {
+        const arc_node_t *n = arc_mesh_node(w->mesh, i);
+        float unit[3];
+
+        if (n->zone != zone || !could_serve(n, req->model, FIX_NOW, timeout))
+            continue;
+        arc_geo_unit_f(n->lat, n->lon, unit);
+        best = fmin(best, arc_geo_rtt_ms(arc_geo_chord_km(
+                              arc_geo_chord(origin, unit))));
+    }
+    return best;
+}
+
 /*
  * `nearest` scores every node of each small cell it opens; over many
  * levels of cells it must still find the lowest round trip of the zone.
@@ -831,7 +852,6 @@ static void nearest_finds_the_lowest_round_trip_over_a_deep_grid(
     void **state)
 {
     struct world *w = *state;
-    int64_t timeout = arc_router_config(w->router)->heartbeat_timeout_us;
     uint64_t seed = 99;
 
     random_mesh(w, &seed, 20000);
@@ -839,26 +859,49 @@ static void nearest_finds_the_lowest_round_trip_over_a_deep_grid(
         arc_request_t req = fix_request(id, uniform(&seed, 25.0, 49.0),
                                         uniform(&seed, -124.0, -67.0),
                                         ARC_PRIO_NORMAL);
-        double origin[3], best = INFINITY;
         arc_decision_t d;
 
         req.model = (uint32_t)uniform(&seed, 0, 6);
         arc_router_decide(w->router, &req, ARC_POLICY_NEAREST, FIX_NOW, &d);
         assert_int_equal(d.status, ARC_OK);
+        assert_true(fabs(d.chosen.value[ARC_TERM_LATENCY] -
+                         lowest_round_trip(w, &req, d.zone)) < 1e-9);
+    }
+}
 
-        arc_geo_unit(req.lat, req.lon, origin);
-        for (uint32_t i = 0; i < arc_mesh_count(w->mesh); i++) {
-            const arc_node_t *n = arc_mesh_node(w->mesh, i);
-            float unit[3];
+/*
+ * Nodes load and drop models while requests of every priority and of
+ * the nearest policy go on: the index lays each such node out again and
+ * compacts what it left behind, and must keep agreeing with the scan.
+ */
+static void index_follows_models_loaded_and_dropped(void **state)
+{
+    struct world *w = *state;
+    uint64_t seed = 5;
 
-            if (n->zone != d.zone ||
-                !could_serve(n, req.model, FIX_NOW, timeout))
-                continue;
-            arc_geo_unit_f(n->lat, n->lon, unit);
-            best = fmin(best, arc_geo_rtt_ms(arc_geo_chord_km(
-                                  arc_geo_chord(origin, unit))));
-        }
-        assert_true(fabs(d.chosen.value[ARC_TERM_LATENCY] - best) < 1e-9);
+    random_mesh(w, &seed, 600);
+    for (uint64_t round = 0; round < 4000; round++) {
+        uint32_t node = (uint32_t)uniform(&seed, 0, 600);
+        arc_telemetry_t t = fix_telemetry(w->mesh, node);
+        arc_request_t req = fix_request(round, uniform(&seed, 25.0, 49.0),
+                                        uniform(&seed, -124.0, -67.0),
+                                        (arc_priority_t)(round % 3));
+        arc_decision_t fast, slow;
+
+        t.models = (uint32_t)uniform(&seed, 0, 64); /* 0: none loaded */
+        report(w, &t);
+        req.model = (uint32_t)uniform(&seed, 0, 6);
+
+        arc_router_decide(w->router, &req, ARC_POLICY_ARCNET, FIX_NOW,
+                          &fast);
+        arc_router_decide_full_scan(w->router, &req, FIX_NOW, &slow);
+        assert_same_decision(&fast, &slow);
+
+        arc_router_decide(w->router, &req, ARC_POLICY_NEAREST, FIX_NOW,
+                          &fast);
+        if (fast.status == ARC_OK)
+            assert_true(fabs(fast.chosen.value[ARC_TERM_LATENCY] -
+                             lowest_round_trip(w, &req, fast.zone)) < 1e-9);
     }
 }
 
@@ -912,6 +955,7 @@ int main(void)
         T(index_agrees_on_heartbeats_near_the_timeout),
         T(index_follows_telemetry_changes),
         T(nearest_finds_the_lowest_round_trip_over_a_deep_grid),
+        T(index_follows_models_loaded_and_dropped),
         T(nodes_added_after_the_router_are_routable),
     };
 
