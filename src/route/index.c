@@ -749,11 +749,23 @@ static arc_status_t update_node(arc_index_t *ix, uint32_t node)
         .at.heartbeat_s = heartbeat_seconds(n->last_heartbeat_us),
     };
 
+    uint32_t was = ix->live_models[node], now;
+
     memcpy(it.at.unit, ix->unit_of[node], sizeof(it.at.unit));
     count_live_models(ix, n, node);
+    now = ix->live_models[node];
     for (uint32_t m = 0; m < ix->models; m++) {
         float keys[ARC_KEY_KIND_COUNT];
-        uint32_t kinds = ix->key_fn(ix->key_ctx, n, m, keys);
+        uint32_t kinds;
+
+        /*
+         * Only a live node that loads a model has entries for it: a
+         * model outside both the last and this report's live models
+         * has none to move and gets none.
+         */
+        if (!((was | now) & (1u << m)))
+            continue;
+        kinds = now & (1u << m) ? ix->key_fn(ix->key_ctx, n, m, keys) : 0;
 
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {
             struct grid *g = &ix->grids[n->zone][k];

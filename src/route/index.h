@@ -52,7 +52,9 @@ typedef enum arc_key_kind {
 /*
  * Says for which kinds node `n` may take model `model` (bit k set for
  * kind k) and, for each of those, its key in key[k]. One call serves
- * every kind, since they share most of the work.
+ * every kind, since they share most of the work. It is asked only about
+ * models the node loads while it is healthy (arc_node_is_healthy):
+ * any other node takes no kind.
  */
 typedef uint32_t (*arc_index_key_fn)(void *ctx, const arc_node_t *n,
                                      uint32_t model,
