@@ -748,6 +748,16 @@ static void index_agrees_with_a_full_scan_over_a_deep_grid(void **state)
     }
 }
 
+/* A request of priority `prio` from a random point of the mainland. */
+static arc_request_t mainland_request(uint64_t *seed, uint64_t id,
+                                      arc_priority_t prio)
+{
+    double lat = uniform(seed, 25.0, 49.0);
+    double lon = uniform(seed, -124.0, -67.0);
+
+    return fix_request(id, lat, lon, prio);
+}
+
 static void index_follows_telemetry_changes(void **state)
 {
     struct world *w = *state;
@@ -757,10 +767,8 @@ static void index_follows_telemetry_changes(void **state)
     for (int round = 0; round < 2000; round++) {
         uint32_t node = (uint32_t)uniform(&seed, 0, 800);
         arc_telemetry_t t = fix_telemetry(w->mesh, node);
-        arc_request_t req = fix_request((uint64_t)round,
-                                        uniform(&seed, 25.0, 49.0),
-                                        uniform(&seed, -124.0, -67.0),
-                                        ARC_PRIO_NORMAL);
+        arc_request_t req =
+            mainland_request(&seed, (uint64_t)round, ARC_PRIO_NORMAL);
         arc_decision_t fast, slow;
 
         t.gpu_util = (float)uniform(&seed, 0.0, 1.0);
@@ -799,9 +807,8 @@ static void index_agrees_on_heartbeats_near_the_timeout(void **state)
         report(w, &t);
     }
     for (uint64_t id = 0; id < 1500; id++) {
-        arc_request_t req = fix_request(id, uniform(&seed, 25.0, 49.0),
-                                        uniform(&seed, -124.0, -67.0),
-                                        (arc_priority_t)(id % 3));
+        arc_request_t req =
+            mainland_request(&seed, id, (arc_priority_t)(id % 3));
         int64_t now = FIX_NOW + (int64_t)uniform(&seed, -1e6, 1e6);
         arc_decision_t fast, slow;
 
@@ -856,9 +863,7 @@ static void nearest_finds_the_lowest_round_trip_over_a_deep_grid(
 
     random_mesh(w, &seed, 20000);
     for (uint64_t id = 0; id < 300; id++) {
-        arc_request_t req = fix_request(id, uniform(&seed, 25.0, 49.0),
-                                        uniform(&seed, -124.0, -67.0),
-                                        ARC_PRIO_NORMAL);
+        arc_request_t req = mainland_request(&seed, id, ARC_PRIO_NORMAL);
         arc_decision_t d;
 
         req.model = (uint32_t)uniform(&seed, 0, 6);
@@ -871,8 +876,9 @@ static void nearest_finds_the_lowest_round_trip_over_a_deep_grid(
 
 /*
  * Nodes load and drop models while requests of every priority and of
- * the nearest policy go on: the index lays each such node out again and
- * compacts what it left behind, and must keep agreeing with the scan.
+ * the nearest policy go on: the index must drop a node's entries for a
+ * model it no longer loads, index it for one it gains, and keep
+ * agreeing with the scan.
  */
 static void index_follows_models_loaded_and_dropped(void **state)
 {
@@ -883,9 +889,8 @@ static void index_follows_models_loaded_and_dropped(void **state)
     for (uint64_t round = 0; round < 4000; round++) {
         uint32_t node = (uint32_t)uniform(&seed, 0, 600);
         arc_telemetry_t t = fix_telemetry(w->mesh, node);
-        arc_request_t req = fix_request(round, uniform(&seed, 25.0, 49.0),
-                                        uniform(&seed, -124.0, -67.0),
-                                        (arc_priority_t)(round % 3));
+        arc_request_t req =
+            mainland_request(&seed, round, (arc_priority_t)(round % 3));
         arc_decision_t fast, slow;
 
         t.models = (uint32_t)uniform(&seed, 0, 64); /* 0: none loaded */
