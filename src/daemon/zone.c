@@ -97,6 +97,7 @@ typedef struct zone {
                                    sent here */
     uint64_t spilled_in_served; /* of those, served by our nodes */
     int64_t heartbeat_us;
+    int64_t opened_us;          /* when the zone's state was opened */
     int64_t next_summary_us, next_sweep_us;
     bool sharing;               /* the share rule spills some requests */
     arc_role_outbox_t outbox;   /* events the producer refused */
@@ -307,18 +308,31 @@ static bool place(zone_t *z, pending_t *p)
 }
 
 /* Marks silent in the mesh, and records node-down once for, each node
- * of the zone that reported and then fell silent past the heartbeat
- * timeout: it leaves the healthy totals until its next report. */
+ * of the zone silent past the heartbeat timeout: one that reported and
+ * then stopped, or one never heard from since the zone opened. It
+ * leaves the healthy totals until its next report. */
 static void watch_silence(zone_t *z, int64_t now)
 {
+    bool grace_over = now - z->opened_us > z->heartbeat_us;
+
     for (uint32_t i = 0; i < arc_mesh_count(z->rm.mesh); i++) {
         const arc_node_t *n = arc_mesh_node(z->rm.mesh, i);
+        bool never = n->seq == 0;
 
-        if (n->zone != (uint8_t)z->zone || n->seq == 0 || n->silent ||
-            now - n->last_heartbeat_us <= z->heartbeat_us) {
+        if (n->zone != (uint8_t)z->zone || n->silent ||
+            (never ? !grace_over
+                   : now - n->last_heartbeat_us <= z->heartbeat_us)) {
             continue;
         }
         arc_mesh_mark_silent(z->rm.mesh, i);
+        if (never) {
+            arc_event_record(z->events, ARC_EVENT_NODE_DOWN,
+                             ARC_SEV_WARNING, z->zone, n->id,
+                             "no telemetry in the %lld ms since the zone "
+                             "opened; not routed to until it reports",
+                             (long long)(z->heartbeat_us / ARC_US_PER_MS));
+            continue;
+        }
         arc_event_record(z->events, ARC_EVENT_NODE_DOWN, ARC_SEV_WARNING,
                          z->zone, n->id, "no telemetry for %lld ms; not "
                          "routed to until it reports again",
@@ -684,6 +698,7 @@ static arc_status_t open_state(zone_t *z)
     z->heartbeat_us = 3 * (int64_t)((double)z->cfg->tick_ms *
                                     ARC_US_PER_MS / z->cfg->time_scale);
     rc.heartbeat_timeout_us = z->heartbeat_us;
+    z->opened_us = arc_now_us();
     z->router = arc_router_new(z->rm.mesh, &rc);
     arc_event_config_default(&ec);
     ec.capacity = 20000;

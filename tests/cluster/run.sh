@@ -3,7 +3,9 @@
 # brokers, a brain, zone aggregators (west twice: replicas 0 and 1,
 # central, east) and one simulated agent per node, each a separate
 # process on loopback. It checks that
-#   1. every zone sees every node of its zone report;
+#   1. every zone sees every node of its zone report, and a zone marks
+#      a node whose agent has not started down once the heartbeat
+#      timeout has passed since the zone opened;
 #   2. under inference load every request is answered: a receipt or an
 #      explicit JSON error, never a dropped connection - while a zone
 #      replica is killed with SIGKILL and restarted, and agents are
@@ -149,14 +151,16 @@ done
 cat "$TMP/nodes.west" "$TMP/nodes.central" "$TMP/nodes.east" \
     >"$TMP/nodes.all"
 BOUNDED=$(tail -1 "$TMP/nodes.west")
+# LATE's agent starts only once central has given up waiting for it.
+LATE=$(tail -1 "$TMP/nodes.central")
 [ "$(wc -l <"$TMP/nodes.all")" -eq $NODES ] && ok ||
     fail "zones list $(wc -l <"$TMP/nodes.all") nodes, want $NODES"
-for n in $(grep -vx "$BOUNDED" "$TMP/nodes.all"); do
+for n in $(grep -vx -e "$BOUNDED" -e "$LATE" "$TMP/nodes.all"); do
     start "agent-$n" --role agent --node "$n" --sim-site $COMMON
 done
 start "agent-$BOUNDED" --role agent --node "$BOUNDED" --sim-site \
     $COMMON --max-buffered 3
-say "started brain, 4 zone replicas, $NODES agents"
+say "started brain, 4 zone replicas, $((NODES - 1)) agents"
 
 # said PORT TYPE TEXT: an event of TYPE whose "zone node message" line
 # holds TEXT is in that role's log.
@@ -212,6 +216,14 @@ wait_reported() {
     done
     return 1
 }
+
+# A node never heard from is down once the heartbeat timeout (3 s)
+# has passed since its zone opened, and healthy once it reports.
+wait_said "$P_C" node-down "central $LATE no telemetry in the" \
+    $(($(date +%s) + 15))
+start "agent-$LATE" --role agent --node "$LATE" --sim-site $COMMON
+say "central marked $LATE down for never reporting; started its agent"
+
 wait_reported 2 && ok || fail "not every node reported to its zone"
 say "every node reported"
 
