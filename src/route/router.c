@@ -6,8 +6,8 @@
  * the index and fills an arc_decision_t. The index is kept current by a
  * mesh change hook. Owned by the thread that owns the mesh.
  *
- * Spill-over follows the rule operators know from Envoy's priority
- * levels: a zone keeps all of its own traffic while its healthy share
+ * Spill-over follows an over-provisioning rule: a zone keeps all of
+ * its own traffic while its healthy share
  * of GPUs (GPUs on nodes up, not drained and not silent, over all its
  * GPUs) times the over-provisioning factor (1.4) is at least 1. Below
  * that, the missing fraction of its requests, chosen by a hash of the
@@ -28,11 +28,18 @@
 /* Output tokens assumed when estimating queue wait on a node. */
 #define TYPICAL_TOKENS 256
 
+/* What the queue term needs of a model, worked out once. */
+struct model_cost {
+    double service_ms; /* one request of TYPICAL_TOKENS */
+    uint32_t gpus;     /* GPUs a request of it takes */
+};
+
 struct arc_router {
     arc_mesh_t *mesh;
     arc_router_config_t cfg;
     arc_index_t *index;
     uint32_t rr_cursor[ARC_ZONE_COUNT];
+    struct model_cost model[ARC_MAX_MODELS];
 };
 
 static const char *const policy_names[ARC_POLICY_COUNT] = {
@@ -152,9 +159,10 @@ static bool arcnet_eligible(const arc_router_config_t *cfg,
  * Expected wait behind work queued on the node itself: requests beyond
  * those its busy GPUs are running, served `slots` at a time.
  */
-static double queue_ms(const arc_node_t *n, uint32_t model)
+static double queue_ms(const arc_router_t *r, const arc_node_t *n,
+                       uint32_t model)
 {
-    const arc_model_t *m = arc_model_get(model);
+    const struct model_cost *m = &r->model[model];
     double slots = (double)(n->gpus_total / m->gpus);
     double running = (double)(n->gpus_total - n->gpus_free) / m->gpus;
     double waiting = (double)n->queue_depth - running;
@@ -163,8 +171,7 @@ static double queue_ms(const arc_node_t *n, uint32_t model)
         slots = 1.0;
     if (waiting <= 0.0)
         return 0.0;
-    return (double)arc_model_service_us(model, TYPICAL_TOKENS) / 1000.0 *
-           waiting / slots;
+    return m->service_ms * waiting / slots;
 }
 
 /* 0 with headroom (or on the grid), rising to 1 at the reserve. */
@@ -178,14 +185,17 @@ static double battery_risk(const arc_node_t *n)
         return 1.0;
     headroom = (n->battery_soc - n->battery_reserve) /
                (1.0 - n->battery_reserve);
-    return 1.0 - fmin(1.0, fmax(0.0, headroom));
+    /* Clamped to [0, 1] by comparisons (NaN counts as no headroom). */
+    headroom = !(headroom > 0.0) ? 0.0 : headroom > 1.0 ? 1.0 : headroom;
+    return 1.0 - headroom;
 }
 
-static void term_values(const arc_node_t *n, uint32_t model, double rtt_ms,
+static void term_values(const arc_router_t *r, const arc_node_t *n,
+                        uint32_t model, double rtt_ms,
                         double value[ARC_TERM_COUNT])
 {
     value[ARC_TERM_LATENCY] = rtt_ms;
-    value[ARC_TERM_QUEUE] = queue_ms(n, model);
+    value[ARC_TERM_QUEUE] = queue_ms(r, n, model);
     value[ARC_TERM_CARBON] = n->carbon_g_per_kwh;
     value[ARC_TERM_BATTERY] = battery_risk(n);
     value[ARC_TERM_LOAD] = n->gpu_util;
@@ -223,12 +233,13 @@ static void policy_weights(const arc_router_config_t *cfg,
  * latency, weighted. The index keys its heaps by it and the full scan
  * adds latency to it, so both compute it here, alike to the last bit.
  */
-static float score_key(const arc_router_config_t *cfg, const arc_node_t *n,
+static float score_key(const arc_router_t *r, const arc_node_t *n,
                        uint32_t model)
 {
+    const arc_router_config_t *cfg = &r->cfg;
     double sum = 0.0;
 
-    sum += cfg->queue_weight * queue_ms(n, model);
+    sum += cfg->queue_weight * queue_ms(r, n, model);
     sum += cfg->carbon_weight * (double)n->carbon_g_per_kwh;
     sum += cfg->battery_weight * battery_risk(n);
     sum += cfg->load_weight * (double)n->gpu_util;
@@ -253,7 +264,7 @@ static uint32_t index_keys(void *ctx, const arc_node_t *n, uint32_t model,
     key[ARC_KEY_CARBON] = n->carbon_g_per_kwh;
     if (spares_battery(&r->cfg, n)) {
         kinds |= 1u << ARC_KEY_SCORE | 1u << ARC_KEY_SCORE_WIDE;
-        key[ARC_KEY_SCORE] = score_key(&r->cfg, n, model);
+        key[ARC_KEY_SCORE] = score_key(r, n, model);
         key[ARC_KEY_SCORE_WIDE] = key[ARC_KEY_SCORE];
     }
     return kinds;
@@ -281,6 +292,11 @@ arc_router_t *arc_router_new(arc_mesh_t *mesh,
         r->cfg = *cfg;
     else
         arc_router_config_default(&r->cfg);
+    for (uint32_t m = 0; m < arc_model_count() && m < ARC_MAX_MODELS; m++) {
+        r->model[m].service_ms =
+            (double)arc_model_service_us(m, TYPICAL_TOKENS) / 1000.0;
+        r->model[m].gpus = arc_model_get(m)->gpus;
+    }
 
     r->index = arc_index_new(mesh, index_keys, r);
     if (r->index == NULL ||
@@ -338,8 +354,9 @@ double arc_router_spill_fraction(const arc_router_config_t *cfg,
     double healthy = home->gpus_total ? (double)home->gpus_healthy /
                                             (double)home->gpus_total
                                       : 0.0;
+    double spill = 1.0 - healthy * cfg->overprovision;
 
-    return fmax(0.0, 1.0 - healthy * cfg->overprovision);
+    return spill > 0.0 ? spill : 0.0; /* and 0 for NaN */
 }
 
 bool arc_router_spills(const arc_router_config_t *cfg,
@@ -380,7 +397,7 @@ static void fill_candidate(const arc_router_t *r, const arc_request_t *req,
     c->node = node;
     c->score = score;
     memcpy(c->weight, weight, sizeof(c->weight));
-    term_values(n, req->model, rtt_ms, c->value);
+    term_values(r, n, req->model, rtt_ms, c->value);
 }
 
 /*
@@ -584,7 +601,7 @@ static uint32_t scan_zone(arc_router_t *r, const arc_request_t *req,
         if (!arcnet_eligible(&r->cfg, n, req->model) ||
             !arc_node_is_live(n, now_us, r->cfg.heartbeat_timeout_us))
             continue;
-        key = score_key(&r->cfg, n, req->model);
+        key = score_key(r, n, req->model);
         rtt = rtt_from(origin, n);
         offer(top, &len, 1 + ARC_RUNNER_UPS, i, w_lat * rtt + (double)key,
               rtt);
