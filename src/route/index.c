@@ -1489,7 +1489,7 @@ static void prefetch_children(const struct walk *w, uint32_t level,
 }
 
 /*
- * Not yet: a million decisions a second at a million nodes, about 1.25x
+ * Not yet: a million decisions a second at a million nodes, 1.13-1.24x
  * away. What a decision costs now is mostly its instructions and the
  * branches no predictor guesses: the regions and heap slots a walk must
  * score before it can prove its fourth-best (docs/performance.md).
