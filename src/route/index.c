@@ -46,6 +46,11 @@
  * A node's cell and unit vector are worked out once, when the index
  * first sees it: sites do not move, so a report only re-keys it.
  *
+ * Turns. Round-robin needs the next node, in the order a zone's nodes
+ * were added, that passes the shared filters: a bit set per zone and
+ * model (core/bitset.h), set while the least-loaded kind holds the node,
+ * answers that in a few word reads.
+ *
  * Growth. A node added outside its zone's grid marks the index dirty and
  * the next search rebuilds it: O(N log N) once per batch of additions.
  * Owned by the router's thread.
@@ -59,6 +64,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/bitset.h"
 #include "core/geo.h"
 
 #define CELL_SHARE 12.0 /* a cell holds about 12 sqrt(n) of n nodes */
@@ -149,6 +155,7 @@ struct arc_index {
     uint32_t (*cell_of)[2]; /* [node]: cell in its zone's two fine grids */
     float (*unit_of)[3];  /* [node]: its position (arc_geo_unit_f) */
     uint32_t *live_models; /* [node]: models counted in model_nodes */
+    uint32_t *zone_pos;   /* [node]: its place in its zone's list */
     uint32_t node_cap;    /* length of the per-node arrays */
     uint32_t known;       /* nodes seen so far (indexes 0..known-1) */
 
@@ -156,6 +163,11 @@ struct arc_index {
     uint32_t *zone_nodes[ARC_ZONE_COUNT];
     uint32_t zone_len[ARC_ZONE_COUNT];
     uint32_t zone_cap[ARC_ZONE_COUNT];
+    /*
+     * [zone][model]: by place in the zone's list, the nodes that the
+     * least-loaded kind holds, for round-robin's "next one in turn".
+     */
+    arc_bitset_t *ready[ARC_ZONE_COUNT];
 
     bool dirty;           /* a node fell outside its grid: rebuild */
 };
@@ -527,7 +539,7 @@ static arc_status_t grow_nodes(arc_index_t *ix, uint32_t need)
 {
     uint32_t cap = ix->node_cap ? ix->node_cap : (need > 16 ? need : 16);
     size_t per = (size_t)ix->models * ARC_KEY_KIND_COUNT;
-    uint32_t *pos, (*cell_of)[2], *live;
+    uint32_t *pos, (*cell_of)[2], *live, *zpos;
     float(*unit)[3];
 
     while (cap < need)
@@ -548,6 +560,10 @@ static arc_status_t grow_nodes(arc_index_t *ix, uint32_t need)
     if (live == NULL)
         return ARC_ERR_NOMEM;
     ix->live_models = live;
+    zpos = realloc(ix->zone_pos, sizeof(*zpos) * cap);
+    if (zpos == NULL)
+        return ARC_ERR_NOMEM;
+    ix->zone_pos = zpos;
 
     memset(ix->pos + per * ix->node_cap, 0xff,
            sizeof(*pos) * per * (cap - ix->node_cap));
@@ -568,8 +584,13 @@ static arc_status_t zone_append(arc_index_t *ix, arc_zone_t zone,
         if (grown == NULL)
             return ARC_ERR_NOMEM;
         ix->zone_nodes[zone] = grown;
+        for (uint32_t m = 0; m < ix->models; m++) {
+            if (arc_bitset_reserve(&ix->ready[zone][m], cap) != ARC_OK)
+                return ARC_ERR_NOMEM;
+        }
         ix->zone_cap[zone] = cap;
     }
+    ix->zone_pos[node] = ix->zone_len[zone];
     ix->zone_nodes[zone][ix->zone_len[zone]++] = node;
     return ARC_OK;
 }
@@ -664,6 +685,8 @@ static arc_status_t rebuild(arc_index_t *ix)
         box[z][1] = box[z][3] = -INFINITY;
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++)
             grid_free(&ix->grids[z][k], ix->models);
+        for (uint32_t m = 0; m < ix->models; m++)
+            arc_bitset_clear(&ix->ready[z][m]);
         ix->zone_len[z] = 0;
     }
     for (uint32_t i = 0; i < count; i++) {
@@ -781,6 +804,9 @@ static arc_status_t update_node(arc_index_t *ix, uint32_t node)
                 if (heap_insert(ix, h, &it, m, k) != ARC_OK)
                     return ARC_ERR_NOMEM;
                 grid_extend(g, cell, m, n->lat, n->lon);
+                if (k == ARC_KEY_LOAD)
+                    arc_bitset_put(&ix->ready[n->zone][m],
+                                   ix->zone_pos[node], true);
             } else if (eligible && h->e[slot].key == it.e.key) {
                 /* Most reports leave a key as it was: no move. */
                 if (h->at != NULL)
@@ -790,6 +816,9 @@ static arc_status_t update_node(arc_index_t *ix, uint32_t node)
                 heap_replace(ix, h, slot, &it, m, k);
             } else if (slot != NO_POS) {
                 heap_remove(ix, h, slot, m, k);
+                if (k == ARC_KEY_LOAD)
+                    arc_bitset_put(&ix->ready[n->zone][m],
+                                   ix->zone_pos[node], false);
             } else {
                 continue;
             }
@@ -823,6 +852,13 @@ arc_index_t *arc_index_new(const arc_mesh_t *mesh, arc_index_key_fn key_fn,
     ix->key_fn = key_fn;
     ix->key_ctx = key_ctx;
     ix->models = arc_model_count();
+    for (int z = 0; z < ARC_ZONE_COUNT; z++) {
+        ix->ready[z] = calloc(ix->models, sizeof(*ix->ready[z]));
+        if (ix->ready[z] == NULL) {
+            arc_index_free(ix);
+            return NULL;
+        }
+    }
     if (rebuild(ix) != ARC_OK) {
         arc_index_free(ix);
         return NULL;
@@ -838,11 +874,15 @@ void arc_index_free(arc_index_t *ix)
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++)
             grid_free(&ix->grids[z][k], ix->models);
         free(ix->zone_nodes[z]);
+        for (uint32_t m = 0; ix->ready[z] != NULL && m < ix->models; m++)
+            arc_bitset_free(&ix->ready[z][m]);
+        free(ix->ready[z]);
     }
     free(ix->pos);
     free(ix->cell_of);
     free(ix->unit_of);
     free(ix->live_models);
+    free(ix->zone_pos);
     free(ix);
 }
 
@@ -1489,7 +1529,7 @@ static void prefetch_children(const struct walk *w, uint32_t level,
 }
 
 /*
- * Not yet: a million decisions a second at a million nodes, 1.13-1.24x
+ * Not yet: a million decisions a second at a million nodes, 1.09-1.24x
  * away. What a decision costs now is mostly its instructions and the
  * branches no predictor guesses: the regions and heap slots a walk must
  * score before it can prove its fourth-best (docs/performance.md).
@@ -1583,15 +1623,25 @@ uint32_t arc_index_model_nodes(const arc_index_t *ix, arc_zone_t zone,
     return ix->model_nodes[zone][model];
 }
 
-const uint32_t *arc_index_zone_nodes(const arc_index_t *ix, arc_zone_t zone,
+const uint32_t *arc_index_zone_nodes(arc_index_t *ix, arc_zone_t zone,
                                      uint32_t *count)
 {
-    if (zone >= ARC_ZONE_COUNT) {
+    if ((ix->dirty && rebuild(ix) != ARC_OK) || zone >= ARC_ZONE_COUNT) {
         *count = 0;
         return NULL;
     }
     *count = ix->zone_len[zone];
     return ix->zone_nodes[zone];
+}
+
+uint32_t arc_index_next_ready(arc_index_t *ix, arc_zone_t zone,
+                              uint32_t model, uint32_t from)
+{
+    if (ix->dirty && rebuild(ix) != ARC_OK)
+        return ARC_INDEX_NONE;
+    if (zone >= ARC_ZONE_COUNT || model >= ix->models)
+        return ARC_INDEX_NONE;
+    return arc_bitset_next(&ix->ready[zone][model], from);
 }
 
 size_t arc_index_bytes(const arc_index_t *ix)
@@ -1600,10 +1650,13 @@ size_t arc_index_bytes(const arc_index_t *ix)
 
     bytes += (size_t)ix->node_cap *
              (sizeof(uint32_t) * ix->models * ARC_KEY_KIND_COUNT +
-              sizeof(*ix->cell_of) + sizeof(uint32_t) +
+              sizeof(*ix->cell_of) + 2 * sizeof(uint32_t) +
               sizeof(*ix->unit_of));
     for (int z = 0; z < ARC_ZONE_COUNT; z++) {
         bytes += ix->zone_cap[z] * sizeof(uint32_t);
+        for (uint32_t m = 0; m < ix->models; m++)
+            bytes += sizeof(arc_bitset_t) +
+                     arc_bitset_bytes(&ix->ready[z][m]);
         for (int k = 0; k < ARC_KEY_KIND_COUNT; k++) {
             const struct grid *g = &ix->grids[z][k];
             size_t cells = (size_t)g->rows * g->cols;

@@ -99,9 +99,24 @@ uint32_t arc_index_search(arc_index_t *index, const arc_index_query_t *q,
 uint32_t arc_index_model_nodes(const arc_index_t *index, arc_zone_t zone,
                                uint32_t model);
 
-/* Node indexes of a zone, in the order they were added. */
-const uint32_t *arc_index_zone_nodes(const arc_index_t *index,
-                                     arc_zone_t zone, uint32_t *count);
+/*
+ * Node indexes of a zone, in the order they were added (first bringing
+ * the index up to date, so that places match arc_index_next_ready's).
+ */
+const uint32_t *arc_index_zone_nodes(arc_index_t *index, arc_zone_t zone,
+                                     uint32_t *count);
+
+#define ARC_INDEX_NONE UINT32_MAX
+
+/*
+ * The first place, at or after `from`, in the zone's list above whose
+ * node passes the filters every policy shares for `model` (liveness
+ * aside: it changes with the clock), or ARC_INDEX_NONE. A few word
+ * reads however large the zone: round-robin's "next one in turn"
+ * without walking past the nodes that cannot take the request.
+ */
+uint32_t arc_index_next_ready(arc_index_t *index, arc_zone_t zone,
+                              uint32_t model, uint32_t from);
 
 /* Heap bytes held by the index. */
 size_t arc_index_bytes(const arc_index_t *index);

@@ -39,7 +39,7 @@ struct arc_router {
     arc_router_config_t cfg;
     arc_index_t *index;
     uint32_t rr_cursor[ARC_ZONE_COUNT];
-    struct model_cost model[ARC_MAX_MODELS];
+    struct model_cost *model; /* one per model of the table */
 };
 
 static const char *const policy_names[ARC_POLICY_COUNT] = {
@@ -292,7 +292,12 @@ arc_router_t *arc_router_new(arc_mesh_t *mesh,
         r->cfg = *cfg;
     else
         arc_router_config_default(&r->cfg);
-    for (uint32_t m = 0; m < arc_model_count() && m < ARC_MAX_MODELS; m++) {
+    r->model = calloc(arc_model_count(), sizeof(*r->model));
+    if (r->model == NULL) {
+        free(r);
+        return NULL;
+    }
+    for (uint32_t m = 0; m < arc_model_count(); m++) {
         r->model[m].service_ms =
             (double)arc_model_service_us(m, TYPICAL_TOKENS) / 1000.0;
         r->model[m].gpus = arc_model_get(m)->gpus;
@@ -302,6 +307,7 @@ arc_router_t *arc_router_new(arc_mesh_t *mesh,
     if (r->index == NULL ||
         arc_mesh_add_hook(mesh, on_mesh_change, r) != ARC_OK) {
         arc_index_free(r->index);
+        free(r->model);
         free(r);
         return NULL;
     }
@@ -314,6 +320,7 @@ void arc_router_free(arc_router_t *r)
         return;
     arc_mesh_remove_hook(r->mesh, on_mesh_change, r);
     arc_index_free(r->index);
+    free(r->model);
     free(r);
 }
 
@@ -324,7 +331,8 @@ const arc_router_config_t *arc_router_config(const arc_router_t *r)
 
 size_t arc_router_index_bytes(const arc_router_t *r)
 {
-    return sizeof(*r) + arc_index_bytes(r->index);
+    return sizeof(*r) + sizeof(*r->model) * arc_model_count() +
+           arc_index_bytes(r->index);
 }
 
 /* ---- decisions -------------------------------------------------------- */
@@ -413,23 +421,43 @@ static double rtt_from(const double origin[3], const arc_node_t *n)
     return arc_geo_rtt_ms(arc_geo_chord_km(arc_geo_chord(origin, unit)));
 }
 
-/* Each eligible node of the zone in turn, after the last one chosen. */
+/*
+ * Each eligible node of the zone in turn, after the last one chosen.
+ * The index names the next node past the shared filters; only liveness,
+ * which changes with the clock, is checked here, so a decision skips
+ * no more nodes than went silent since their last report.
+ */
 static uint32_t round_robin(arc_router_t *r, const arc_request_t *req,
                             arc_zone_t zone, int64_t now_us,
                             arc_index_hit_t *hit, uint32_t *visited)
 {
     uint32_t count;
     const uint32_t *nodes = arc_index_zone_nodes(r->index, zone, &count);
+    uint32_t start, from;
+    bool wrapped = false;
     double origin[3];
 
-    for (uint32_t i = 0; i < count; i++) {
-        uint32_t at = (r->rr_cursor[zone] + i) % count;
-        const arc_node_t *n = arc_mesh_node(r->mesh, nodes[at]);
+    if (count == 0)
+        return 0;
+    start = r->rr_cursor[zone] % count;
+    from = start;
+    for (;;) {
+        uint32_t at = arc_index_next_ready(r->index, zone, req->model, from);
+        const arc_node_t *n;
 
-        (*visited)++;
-        if (!eligible(n, req->model) ||
-            !arc_node_is_live(n, now_us, r->cfg.heartbeat_timeout_us))
+        if (at >= count || (wrapped && at >= start)) {
+            if (wrapped)
+                return 0; /* a full turn: nothing live can take it */
+            wrapped = true;
+            from = 0;
             continue;
+        }
+        n = arc_mesh_node(r->mesh, nodes[at]);
+        (*visited)++;
+        if (!arc_node_is_live(n, now_us, r->cfg.heartbeat_timeout_us)) {
+            from = at + 1;
+            continue;
+        }
         r->rr_cursor[zone] = (at + 1) % count;
         hit->node = nodes[at];
         hit->score = 0.0;
@@ -437,7 +465,6 @@ static uint32_t round_robin(arc_router_t *r, const arc_request_t *req,
         hit->rtt_ms = rtt_from(origin, n);
         return 1;
     }
-    return 0;
 }
 
 static uint32_t search_zone(arc_router_t *r, const arc_request_t *req,

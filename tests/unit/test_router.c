@@ -627,6 +627,59 @@ static void round_robin_visits_each_node_in_turn(void **state)
     assert_int_equal(seen[2], 2);
 }
 
+/*
+ * Round-robin takes the next node in turn that can serve, reading only
+ * the nodes it offers: among 500 that cannot take the model, full or
+ * gone quiet, the two that can alternate, each decision looking at one
+ * or two nodes; once neither is live the answer is unavailable.
+ */
+static void round_robin_skips_what_cannot_serve_without_reading_it(
+    void **state)
+{
+    struct world *w = *state;
+    uint32_t first = add(w, "rr-first", 39.0, -105.0), second;
+    arc_telemetry_t t;
+
+    for (int i = 0; i < 500; i++) {
+        char id[24];
+        uint32_t n;
+
+        snprintf(id, sizeof(id), "rr-no-%d", i);
+        n = add(w, id, 39.0 + i * 0.001, -105.5);
+        t = fix_telemetry(w->mesh, n);
+        if (i % 2)
+            t.models = 1u << 1; /* not the request's model */
+        else
+            t.gpus_free = 0;
+        report(w, &t);
+    }
+    second = add(w, "rr-second", 40.0, -106.0);
+
+    for (int i = 0; i < 6; i++) {
+        arc_decision_t d = decide(w, ARC_POLICY_ROUND_ROBIN, ARC_PRIO_NORMAL);
+
+        assert_int_equal(d.status, ARC_OK);
+        assert_int_equal(d.chosen.node, i % 2 ? second : first);
+        assert_true(d.nodes_visited <= 2);
+    }
+
+    t = fix_telemetry(w->mesh, first);
+    t.time_us = FIX_NOW - 60 * ARC_US_PER_S; /* heartbeat too old */
+    report(w, &t);
+    for (int i = 0; i < 3; i++) {
+        arc_decision_t d = decide(w, ARC_POLICY_ROUND_ROBIN, ARC_PRIO_NORMAL);
+
+        assert_int_equal(d.status, ARC_OK);
+        assert_int_equal(d.chosen.node, second);
+    }
+
+    t = fix_telemetry(w->mesh, second);
+    t.time_us = FIX_NOW - 60 * ARC_US_PER_S;
+    report(w, &t);
+    assert_int_equal(decide(w, ARC_POLICY_ROUND_ROBIN, ARC_PRIO_NORMAL).status,
+                     ARC_ERR_UNAVAILABLE);
+}
+
 static void policy_names_round_trip(void **state)
 {
     arc_policy_t p;
@@ -954,6 +1007,7 @@ int main(void)
         T(least_loaded_picks_the_lowest_utilisation),
         T(greenest_picks_the_lowest_carbon),
         T(round_robin_visits_each_node_in_turn),
+        T(round_robin_skips_what_cannot_serve_without_reading_it),
         T(policy_names_round_trip),
         T(index_agrees_with_a_full_scan),
         T(index_agrees_with_a_full_scan_over_a_deep_grid),
