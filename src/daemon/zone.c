@@ -45,6 +45,7 @@
 #include "daemon/role_events.h"
 #include "daemon/role_http.h"
 #include "daemon/role_views.h"
+#include "daemon/silence.h"
 #include "route/router.h"
 #include "store/feed.h"
 #include "store/store.h"
@@ -87,6 +88,7 @@ typedef struct zone {
     arc_store_t *store;         /* --store: the zone's history, or NULL */
     arc_store_feed_t *feed;
     arc_role_node_stats_t *stats;
+    arc_silence_t *silence;     /* our nodes, longest unheard first */
     pending_t *pending;
     uint32_t npending;
     summary_t summaries[ARC_ZONE_COUNT];
@@ -310,18 +312,20 @@ static bool place(zone_t *z, pending_t *p)
 /* Marks silent in the mesh, and records node-down once for, each node
  * of the zone silent past the heartbeat timeout: one that reported and
  * then stopped, or one never heard from since the zone opened. It
- * leaves the healthy totals until its next report. */
+ * leaves the healthy totals until its next report. The silence watch
+ * names them longest unheard first, so a sweep reads only those. */
 static void watch_silence(zone_t *z, int64_t now)
 {
-    bool grace_over = now - z->opened_us > z->heartbeat_us;
+    int64_t since;
+    uint32_t i;
 
-    for (uint32_t i = 0; i < arc_mesh_count(z->rm.mesh); i++) {
+    while ((i = arc_silence_front(z->silence, &since)) != ARC_SILENCE_NONE &&
+           now - since > z->heartbeat_us) {
         const arc_node_t *n = arc_mesh_node(z->rm.mesh, i);
         bool never = n->seq == 0;
 
-        if (n->zone != (uint8_t)z->zone || n->silent ||
-            (never ? !grace_over
-                   : now - n->last_heartbeat_us <= z->heartbeat_us)) {
+        arc_silence_forget(z->silence, i); /* until its next report */
+        if (n->silent) {
             continue;
         }
         arc_mesh_mark_silent(z->rm.mesh, i);
@@ -419,6 +423,7 @@ static arc_status_t on_telemetry(void *ctx, const arc_telemetry_t *t)
     if (st == ARC_OK) {
         z->stats[t->node].reports++;
         z->stats[t->node].gaps += prev != 0 && t->seq != prev + 1;
+        arc_silence_heard(z->silence, t->node, n->last_heartbeat_us);
     }
     return st;
 }
@@ -693,17 +698,23 @@ static arc_status_t open_state(zone_t *z)
     }
     n = arc_mesh_count(z->rm.mesh);
     z->stats = calloc(n, sizeof(*z->stats));
+    z->silence = arc_silence_new(n);
     z->pending = calloc(MAX_PENDING, sizeof(*z->pending));
     arc_router_config_default(&rc);
     z->heartbeat_us = 3 * (int64_t)((double)z->cfg->tick_ms *
                                     ARC_US_PER_MS / z->cfg->time_scale);
     rc.heartbeat_timeout_us = z->heartbeat_us;
     z->opened_us = arc_now_us();
+    for (uint32_t i = 0; z->silence != NULL && i < n; i++) {
+        if (arc_mesh_node(z->rm.mesh, i)->zone == (uint8_t)z->zone) {
+            arc_silence_heard(z->silence, i, z->opened_us);
+        }
+    }
     z->router = arc_router_new(z->rm.mesh, &rc);
     arc_event_config_default(&ec);
     ec.capacity = 20000;
     z->events = arc_event_log_new(&ec);
-    if (z->stats == NULL || z->pending == NULL ||
+    if (z->stats == NULL || z->silence == NULL || z->pending == NULL ||
         z->router == NULL || z->events == NULL) {
         return ARC_ERR_NOMEM;
     }
@@ -826,6 +837,7 @@ static void zone_close(zone_t *z)
     arc_router_free(z->router);
     arc_role_mesh_close(&z->rm);
     free(z->stats);
+    arc_silence_free(z->silence);
     free(z->pending);
     arc_jw_free(&z->out);
 }
