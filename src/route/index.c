@@ -1197,7 +1197,9 @@ walk_slots(struct walk *w, const struct heap *h, double floor, bool placed)
 /*
  * walk_slots for heaps that keep places, two siblings at a time: a
  * heap's children sit side by side, so one pass of SSE2 lanes takes
- * both chord tests. The chords are squared in single precision, good to
+ * both chord tests. Nothing below the pair is prefetched: most of what
+ * it would fetch is never visited, and at a million nodes the lines it
+ * brought in cost the next searches more than the wait they saved. The chords are squared in single precision, good to
  * a few metres, inside the 10 m of slack the test allows; the reach
  * they are held to is worked out in double, since it is a difference of
  * scores. Only a sibling that passes is scored, in double, as a full
@@ -1240,12 +1242,6 @@ static void walk_pairs(struct walk *w, const struct heap *h, double floor)
         double limit;
         float near[4], m0, m1;
         uint32_t pass, smaller;
-
-        if (kids < h->len) {
-            __builtin_prefetch(&entries[kids]);
-            __builtin_prefetch(&places[kids]);
-            __builtin_prefetch(&places[kids + 2]);
-        }
 
         /* Both squared chords: lanes x, y, z of each, summed. */
         d0 = _mm_and_ps(_mm_sub_ps(origin,
@@ -1529,7 +1525,7 @@ static void prefetch_children(const struct walk *w, uint32_t level,
 }
 
 /*
- * Not yet: a million decisions a second at a million nodes, 1.09-1.24x
+ * Not yet: a million decisions a second at a million nodes, 1.04-1.24x
  * away. What a decision costs now is mostly its instructions and the
  * branches no predictor guesses: the regions and heap slots a walk must
  * score before it can prove its fourth-best (docs/performance.md).
