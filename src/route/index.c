@@ -1199,14 +1199,15 @@ walk_slots(struct walk *w, const struct heap *h, double floor, bool placed)
  * heap's children sit side by side, so one pass of SSE2 lanes takes
  * both chord tests. Nothing below the pair is prefetched: most of what
  * it would fetch is never visited, and at a million nodes the lines it
- * brought in cost the next searches more than the wait they saved. The chords are squared in single precision, good to
- * a few metres, inside the 10 m of slack the test allows; the reach
- * they are held to is worked out in double, since it is a difference of
- * scores. Only a sibling that passes is scored, in double, as a full
- * scan would. The root is visited alone; the stack holds the first slot
- * of each pair of siblings still to test. A pair goes on it when either
- * of its keys can still win, the pair with the smaller key last, so that
- * it comes off first.
+ * brought in cost the next searches more than the wait they saved.
+ * The chords are squared in single precision, good to a few metres,
+ * inside the 10 m of slack the test allows; the reach they are held to
+ * is worked out in double, since it is a difference of scores. Only a
+ * sibling that passes is scored, in double, as a full scan would. The
+ * root is visited alone; the stack holds the first slot of each pair of
+ * siblings still to test. A pair goes on it when either of its keys can
+ * still win, the pair with the smaller key last, so that it comes off
+ * first.
  */
 static void walk_pairs(struct walk *w, const struct heap *h, double floor)
 {
