@@ -19,15 +19,16 @@ struct arc_silence {
 arc_silence_t *arc_silence_new(uint32_t nodes)
 {
     arc_silence_t *s = calloc(1, sizeof(*s));
+    size_t slots = nodes ? nodes : 1; /* calloc(0) may answer NULL */
 
     if (s == NULL)
         return NULL;
     s->nodes = nodes;
     s->front = s->back = ARC_SILENCE_NONE;
-    s->prev = calloc(nodes ? nodes : 1, sizeof(*s->prev));
-    s->next = calloc(nodes ? nodes : 1, sizeof(*s->next));
-    s->since_us = calloc(nodes ? nodes : 1, sizeof(*s->since_us));
-    s->watched = calloc(nodes ? nodes : 1, sizeof(*s->watched));
+    s->prev = calloc(slots, sizeof(*s->prev));
+    s->next = calloc(slots, sizeof(*s->next));
+    s->since_us = calloc(slots, sizeof(*s->since_us));
+    s->watched = calloc(slots, sizeof(*s->watched));
     if (s->prev == NULL || s->next == NULL || s->since_us == NULL ||
         s->watched == NULL) {
         arc_silence_free(s);

@@ -7,14 +7,13 @@
  * mesh change hook. Owned by the thread that owns the mesh.
  *
  * Spill-over follows an over-provisioning rule: a zone keeps all of
- * its own traffic while its healthy share
- * of GPUs (GPUs on nodes up, not drained and not silent, over all its
- * GPUs) times the over-provisioning factor (1.4) is at least 1. Below
- * that, the missing fraction of its requests, chosen by a hash of the
- * request id so the choice is stable, goes to the nearest neighbouring
- * zone first. A zone with nothing eligible passes the request on to its
- * neighbours in order; nothing eligible anywhere is an explicit
- * "unavailable".
+ * its own traffic while its healthy share of GPUs (GPUs on nodes up,
+ * not drained and not silent, over all its GPUs) times the
+ * over-provisioning factor (1.4) is at least 1. Below that, the
+ * missing fraction of its requests, chosen by a hash of the request id
+ * so the choice is stable, goes to the nearest neighbouring zone first.
+ * A zone with nothing eligible passes the request on to its neighbours
+ * in order; nothing eligible anywhere is an explicit "unavailable".
  */
 #include "route/router.h"
 
